@@ -1,0 +1,91 @@
+# cg: build the library, the binaries, the tests; install with PREFIX and DESTDIR.
+-include config.mk
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR     = $(PREFIX)/bin
+MANDIR     = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+B         ?= build
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN       = -Werror -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) $(LIBS_CFLAGS) \
+             -DCG_VERSION='"$(VERSION)"' -Ilib
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
+CMD_SRC  = $(wildcard cmd/cg-*.c)
+BINS     = $(CMD_SRC:cmd/%.c=$(B)/bin/%)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+MANS     = $(wildcard man/*.1 man/*.7)
+
+.PHONY: all check check-unit check-bats check-asan demo bench bench-large install uninstall clean lint-man
+
+all: $(BINS)
+
+config.mk:
+	@echo "Makefile: run ./configure first" >&2; exit 1
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libcg.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(B)/bin/%: cmd/%.c $(B)/libcg.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(B)/libcg.a $(LIBS)
+
+$(B)/unit/%: tests/unit/%.c $(B)/libcg.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(B)/libcg.a $(LIBS)
+
+check: check-unit check-bats
+
+check-unit: $(UNITS)
+	@for t in $(UNITS); do echo "unit: $$t"; $$t || exit 1; done
+
+check-bats: $(BINS)
+	CG_BUILDDIR=$(abspath $(B)) bats tests
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir.
+check-asan:
+	$(MAKE) B=build-asan SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  CFLAGS="-O1 -g" check
+
+demo: $(BINS)
+	sh examples/demo.sh $(abspath $(B))/bin
+
+bench: $(BINS)
+	sh bench/run.sh $(abspath $(B)) S M
+
+bench-large: $(BINS)
+	sh bench/run.sh $(abspath $(B)) L
+
+lint-man:
+	for m in $(MANS); do groff -man -ww -z $$m || exit 1; done
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 completions/cg.bash $(DESTDIR)$(BASHCOMPDIR)/cg
+	for b in $(notdir $(BINS)); do ln -sf cg $(DESTDIR)$(BASHCOMPDIR)/$$b; done
+	install -m 644 completions/_cg $(DESTDIR)$(ZSHCOMPDIR)/_cg
+
+uninstall:
+	for b in $(notdir $(BINS)); do rm -f $(DESTDIR)$(BINDIR)/$$b $(DESTDIR)$(MANDIR)/man1/$$b.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/$$b; done
+	rm -f $(DESTDIR)$(MANDIR)/man7/cg.7 $(DESTDIR)$(BASHCOMPDIR)/cg $(DESTDIR)$(ZSHCOMPDIR)/_cg
+
+clean:
+	rm -rf build build-asan build-* 

@@ -1,0 +1,32 @@
+/* cli: what every cmd/ main shares — store location, number parsing, messages, output.
+ * The only library module that writes to stdout/stderr, and only when a binary asks it to. */
+#ifndef CG_CLI_H
+#define CG_CLI_H
+
+#include <jansson.h>
+
+#include "err.h"
+
+/* The store directory: the -d option, else $CG_DIR, else ./.cg */
+const char *cg_cli_store_dir(const char *opt);
+
+/* Parses a decimal integer in [min, max]; returns 0 or -1. */
+int cg_cli_parse_int(const char *s, long min, long max, long *out);
+
+/* "prog: message" on stderr. */
+void cg_cli_error(const char *prog, const cg_err *err);
+/* "prog: message" and the --help hint on stderr; returns CG_EUSAGE. */
+int cg_cli_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "prog (cg) VERSION" on stdout; returns 0. */
+int cg_cli_version(const char *prog);
+
+/* One compact JSON object and a newline on stdout; returns 0 or -1 on a write error. */
+int cg_cli_print_json(json_t *o);
+/* Flushes stdout and reports a write error (a full disk is an error); EPIPE is a quiet stop.
+ * Returns rc unchanged when all is well, CG_EIO otherwise. */
+int cg_cli_finish(const char *prog, int rc);
+
+/* True when stderr is a terminal (progress lines are shown only then). */
+int cg_cli_interactive(void);
+
+#endif
