@@ -51,7 +51,8 @@ enum cg_vflag {
 	CG_VFLAG_STUB = 1,      /* an external item known only by path, not (yet) ingested */
 	CG_VFLAG_SYNTHETIC = 2, /* an auto-trait or blanket impl rustdoc made up */
 };
-enum cg_vfield { CG_VF_NAME, CG_VF_PATH, CG_VF_CRATE, CG_VF_VERSION, CG_VF_FILE, CG_VF_DOCS, CG_VF_N };
+/* ALIASES: the public paths (re-exports) other than the defining PATH, one per line */
+enum cg_vfield { CG_VF_NAME, CG_VF_PATH, CG_VF_CRATE, CG_VF_VERSION, CG_VF_FILE, CG_VF_DOCS, CG_VF_ALIASES, CG_VF_N };
 
 typedef struct cg_vertex {
 	int kind;               /* enum cg_kind */
