@@ -1,0 +1,81 @@
+#!/usr/bin/env bats
+# man.bats: the manual pages lint clean, cover every binary, and their examples run.
+bats_require_minimum_version 1.5.0
+load helper
+
+# Prints the commands of a page's EXAMPLES section: the "$ " lines of its .EX blocks, with
+# the roff escapes used in them turned back into plain characters.
+example_commands() {
+	awk '
+		/^\.SH / { in_ex = ($0 ~ /^\.SH "?EXAMPLES"?$/) }
+		in_ex && /^\.EX/ { block = 1; next }
+		in_ex && /^\.EE/ { block = 0; next }
+		in_ex && block && /^\$ / { print substr($0, 3) }
+	' "$1" | sed -e 's/\\-/-/g' -e 's/\\(aq/'"'"'/g' -e 's/\\(rs/\\/g' -e 's/\\e/\\/g'
+}
+
+# Runs a page's examples in order in one shell, in an empty directory, stopping at the
+# first that fails.
+run_examples() {
+	local page=$1
+	mkdir -p "$BATS_TEST_TMPDIR/ex"
+	example_commands "$page" >"$BATS_TEST_TMPDIR/ex.sh"
+	[ -s "$BATS_TEST_TMPDIR/ex.sh" ] || { echo "$page: no examples" >&2; return 1; }
+	(cd "$BATS_TEST_TMPDIR/ex" && unset CG_DIR && bash -euo pipefail -x "$BATS_TEST_TMPDIR/ex.sh")
+}
+
+@test "every man page lints clean with groff -man -ww" {
+	pages=("$CG_ROOT"/man/*.[17])
+	[ "${#pages[@]}" -ge 2 ]
+	for p in "${pages[@]}"; do
+		run -0 --separate-stderr groff -man -ww -z "$p"
+		if [ -n "$stderr" ]; then
+			echo "$p: $stderr" >&2
+			return 1
+		fi
+	done
+}
+
+@test "every binary has a man page with the standard sections" {
+	for src in "$CG_ROOT"/cmd/cg-*.c; do
+		name=$(basename "$src" .c)
+		page="$CG_ROOT/man/$name.1"
+		[ -f "$page" ] || { echo "no man page for $name" >&2; return 1; }
+		for sec in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+			grep -Eq "^\.SH \"?$sec\"?$" "$page" || { echo "$page: no $sec section" >&2; return 1; }
+		done
+	done
+	for sec in NAME DESCRIPTION ENVIRONMENT "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+		grep -Eq "^\.SH \"?$sec\"?$" "$CG_ROOT/man/cg.7"
+	done
+}
+
+@test "every exit code in lib/err.h is documented in cg(7)" {
+	codes=$(sed -n 's/^[[:space:]]*CG_E[A-Z]* = \([0-9]*\),.*/\1/p; s/^[[:space:]]*CG_E[A-Z]* = \([0-9]*\)[[:space:]].*/\1/p' "$CG_ROOT/lib/err.h" | sort -u)
+	[ "$(wc -w <<<"$codes")" -ge 8 ]
+	for c in $codes; do
+		awk '/^\.SH "?EXIT STATUS"?$/,/^\.SH "?EXAMPLES"?$/' "$CG_ROOT/man/cg.7" | grep -qx "\.B $c" ||
+			{ echo "exit code $c not in cg(7)" >&2; return 1; }
+	done
+}
+
+@test "the example extractor sees every example of cg-init(1)" {
+	run -0 example_commands "$CG_ROOT/man/cg-init.1"
+	assert_line --index 0 "cg-init"
+	assert_line "cg-init --shards 3 --cache-mb 256 graph | jq -r '.shard_dirs[]'"
+	[ "${#lines[@]}" -eq 8 ]
+}
+
+@test "the EXAMPLES of cg-init(1) run" {
+	run -0 run_examples "$CG_ROOT/man/cg-init.1"
+	[ -f "$BATS_TEST_TMPDIR/ex/.cg/MANIFEST.json" ]
+	[ -f "$BATS_TEST_TMPDIR/ex/disk2/shard/CURRENT" ]
+	[ -f "$BATS_TEST_TMPDIR/ex/work/MANIFEST.json" ]
+	assert_output --partial "shard-002"
+}
+
+@test "the EXAMPLES of cg(7) run" {
+	run -0 run_examples "$CG_ROOT/man/cg.7"
+	assert_output --partial '{"format":"cg-store","schema_version":1,"shards":1}'
+	assert_output --partial 'MANIFEST.json'
+}
