@@ -1,0 +1,45 @@
+/* load: cg-ingest's whole job — collect inputs, parse them on every core, write them as one
+ * atomic change — kept out of the binary so that other tools (watch mode, tests) reuse it. */
+#ifndef CG_LOAD_H
+#define CG_LOAD_H
+
+#include <stddef.h>
+
+#include "ingest.h"
+
+typedef struct cg_load_opts {
+	const char *const *inputs; /* files, directories of *.json, or "-" for stdin */
+	size_t ninputs;
+	const char *workspace;     /* reads WORKSPACE/Cargo.lock and WORKSPACE/target/doc */
+	const char *doc_dir;       /* instead of WORKSPACE/target/doc */
+	const char *lockfile;      /* instead of WORKSPACE/Cargo.lock */
+	const char *features;      /* "a,b" as given */
+	int ndjson;                /* inputs are NDJSON graph records */
+	const char *unit;          /* NDJSON unit name (default "ndjson") */
+	int keep_going;            /* skip bad inputs instead of failing the run */
+	int keep_synthetic;
+	int bulk;
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
+} cg_load_opts;
+
+typedef struct cg_load_item {
+	char *source;
+	cg_unit_result res;
+	double ms;      /* parsing plus this run's shared write */
+	int failed;     /* with keep_going: the input was skipped */
+	cg_err err;
+} cg_load_item;
+
+typedef struct cg_load_report {
+	cg_load_item *items;
+	size_t n;
+	size_t failed;
+} cg_load_report;
+
+/* CG_OK when every input landed; with keep_going the good ones land and the first failure's
+ * code is returned. Without it, any bad input leaves the store untouched. */
+int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err *err);
+void cg_load_report_free(cg_load_report *rep);
+
+#endif
