@@ -1,0 +1,181 @@
+/* cg-ingest: load rustdoc JSON or NDJSON graph records into a store; remove crates. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "load.h"
+
+static const char *const prog = "cg-ingest";
+
+static void usage(void)
+{
+	printf("Usage: cg-ingest [OPTION]... [FILE|DIR|-]...\n"
+	       "Load rustdoc JSON (one file per crate) or NDJSON graph records into a cg store.\n"
+	       "Each run is one atomic change; unchanged crates are skipped.\n\n"
+	       "  -d, --dir DIR          the store (default: $CG_DIR, then ./.cg)\n"
+	       "  -w, --workspace WS     read WS/Cargo.lock and every WS/target/doc/*.json\n"
+	       "      --doc-dir DIR      rustdoc JSON directory instead of WS/target/doc\n"
+	       "      --lockfile FILE    Cargo.lock to use instead of WS/Cargo.lock\n"
+	       "      --features LIST    enabled features, recorded in each crate's cache key\n"
+	       "      --ndjson           inputs are NDJSON vertex/edge records\n"
+	       "      --unit NAME        NDJSON unit the records belong to (default: ndjson)\n"
+	       "      --remove CRATE[@VERSION]  remove a crate (or NDJSON unit); repeatable\n"
+	       "      --bulk             write SST files even into a non-empty store\n"
+	       "      --keep-going       skip bad inputs, land the good ones, exit non-zero\n"
+	       "      --keep-synthetic   keep auto-trait and blanket impls\n"
+	       "      --cache-mb N       block cache size in MiB\n"
+	       "  -q, --quiet            no output on stdout\n"
+	       "  -h, --help             show this help and exit\n"
+	       "  -V, --version          show the version and exit\n\n"
+	       "Prints one NDJSON line per crate: crate, version, status (added, replaced,\n"
+	       "unchanged, removed, failed), vertices, stubs, edges by type, bytes, ms.\n"
+	       "Exit status: 0 ok, 2 usage, 65 bad input (store unchanged), 66 missing store or\n"
+	       "input, 74 I/O error, 75 store locked by another writer. See cg-ingest(1).\n");
+}
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+	(void)ctx;
+	fprintf(stderr, "\r%s: parsed %zu/%zu inputs", prog, done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static json_t *result_json(const cg_unit_result *r, const char *source, double ms)
+{
+	json_t *edges = json_object();
+	for (int t = 1; t < CG_EDGE_NTYPES; t++)
+		json_object_set_new(edges, cg_edge_type_name(t), json_integer((json_int_t)r->edges[t]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:f, s:s?}", "crate", r->name,
+			 "version", r->version, "unit", r->unit, "status", r->status,
+			 "vertices", (json_int_t)r->vertices, "stubs", (json_int_t)r->stubs, "edges", edges,
+			 "bytes", (json_int_t)r->bytes, "ms", (double)(long long)(ms * 1000 + 0.5) / 1000, "file", source);
+}
+
+static int print_report(const cg_load_report *rep)
+{
+	int rc = 0;
+	for (size_t i = 0; i < rep->n && !rc; i++) {
+		const cg_load_item *it = &rep->items[i];
+		json_t *o = it->failed
+			? json_pack("{s:s, s:s, s:s}", "file", it->source, "status", "failed", "error", it->err.msg)
+			: result_json(&it->res, it->source, it->ms);
+		rc = !o || cg_cli_print_json(o) < 0 ? -1 : 0;
+		json_decref(o);
+	}
+	return rc;
+}
+
+enum { OPT_DOC_DIR = 256, OPT_LOCKFILE, OPT_FEATURES, OPT_NDJSON, OPT_UNIT, OPT_REMOVE, OPT_BULK,
+       OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB };
+
+static const struct option longopts[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "workspace", required_argument, NULL, 'w' },
+	{ "doc-dir", required_argument, NULL, OPT_DOC_DIR },
+	{ "lockfile", required_argument, NULL, OPT_LOCKFILE },
+	{ "features", required_argument, NULL, OPT_FEATURES },
+	{ "ndjson", no_argument, NULL, OPT_NDJSON },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "remove", required_argument, NULL, OPT_REMOVE },
+	{ "bulk", no_argument, NULL, OPT_BULK },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "keep-synthetic", no_argument, NULL, OPT_KEEP_SYNTHETIC },
+	{ "cache-mb", required_argument, NULL, OPT_CACHE_MB },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+static int remove_units(cg_store *s, char **specs, size_t n, int quiet)
+{
+	cg_err err = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		cg_unit_result r;
+		int rc = cg_ingest_remove(s, specs[i], &r, &err);
+		if (rc) {
+			cg_cli_error(prog, &err);
+			return rc;
+		}
+		json_t *o = result_json(&r, NULL, 0);
+		if (!quiet && (!o || cg_cli_print_json(o) < 0))
+			rc = CG_EIO;
+		json_decref(o);
+		if (rc)
+			return rc;
+	}
+	return CG_OK;
+}
+
+int main(int argc, char **argv)
+{
+	cg_load_opts o = { 0 };
+	cg_open_opts oo = { .mode = CG_OPEN_WRITE };
+	const char *dir = NULL;
+	char *removes[64];
+	size_t nremoves = 0;
+	int quiet = 0, c;
+	long n;
+	while ((c = getopt_long(argc, argv, "d:w:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'w': o.workspace = optarg; break;
+		case OPT_DOC_DIR: o.doc_dir = optarg; break;
+		case OPT_LOCKFILE: o.lockfile = optarg; break;
+		case OPT_FEATURES: o.features = optarg; break;
+		case OPT_NDJSON: o.ndjson = 1; break;
+		case OPT_UNIT: o.unit = optarg; break;
+		case OPT_REMOVE:
+			if (nremoves == sizeof removes / sizeof *removes)
+				return cg_cli_usage(prog, "too many --remove options");
+			removes[nremoves++] = optarg;
+			break;
+		case OPT_BULK: o.bulk = 1; break;
+		case OPT_KEEP_GOING: o.keep_going = 1; break;
+		case OPT_KEEP_SYNTHETIC: o.keep_synthetic = 1; break;
+		case OPT_CACHE_MB:
+			if (cg_cli_parse_int(optarg, 1, 1 << 20, &n) < 0)
+				return cg_cli_usage(prog, "--cache-mb: '%s' is not a number in 1..1048576", optarg);
+			oo.cache_mb = (int)n;
+			break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(); return cg_cli_finish(prog, 0);
+		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
+		default: return cg_cli_usage(prog, "invalid option");
+		}
+	}
+	o.inputs = (const char *const *)argv + optind;
+	o.ninputs = (size_t)(argc - optind);
+	if (o.unit && !o.ndjson)
+		return cg_cli_usage(prog, "--unit applies to --ndjson input only");
+	if (o.ndjson && (o.workspace || o.doc_dir))
+		return cg_cli_usage(prog, "--ndjson cannot be combined with --workspace or --doc-dir");
+	if (!nremoves && !o.ninputs && !o.workspace && !o.doc_dir)
+		return cg_cli_usage(prog, "no input: give files, a directory, '-', --workspace or --remove");
+	if (!quiet && cg_cli_interactive())
+		o.progress = progress;
+
+	cg_err err = { 0 };
+	cg_store *s = NULL;
+	int rc = cg_store_open(cg_cli_store_dir(dir), &oo, &s, &err);
+	if (rc) {
+		cg_cli_error(prog, &err);
+		return rc;
+	}
+	rc = remove_units(s, removes, nremoves, quiet);
+	if (!rc && (o.ninputs || o.workspace || o.doc_dir)) {
+		cg_load_report rep;
+		rc = cg_load_run(s, &o, &rep, &err);
+		if (!quiet && (!rc || o.keep_going) && print_report(&rep) < 0)
+			rc = CG_EIO;
+		if (rc)
+			cg_cli_error(prog, &err);
+		cg_load_report_free(&rep);
+	}
+	cg_store_close(s);
+	return cg_cli_finish(prog, rc);
+}

@@ -1,0 +1,273 @@
+/* load: inputs -> graphs (parsed in parallel) -> one atomic ingest. */
+#include "load.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cargolock.h"
+#include "input.h"
+#include "ndjson.h"
+#include "rustdoc.h"
+
+#define MAX_THREADS 8
+
+typedef struct job {
+	const cg_load_opts *o;
+	cg_store *store;
+	cg_lockfile *lock;
+	char *features; /* sorted, comma-separated */
+	char **sources;
+	size_t n;
+	cg_graph **graphs;
+	cg_load_item *items;
+	atomic_size_t next, done;
+	pthread_mutex_t store_mu; /* NDJSON path lookups read the store */
+} job;
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int feature_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "b, a,b" -> "a,b": the cache key must not depend on how features were spelled. */
+static char *canonical_features(const char *list)
+{
+	char *copy = strdup(list ? list : ""), *words[256], *save = NULL;
+	size_t n = 0, len = 0;
+	if (!copy)
+		return NULL;
+	for (char *w = strtok_r(copy, ", ", &save); w && n < 256; w = strtok_r(NULL, ", ", &save))
+		words[n++] = w;
+	qsort(words, n, sizeof *words, feature_cmp);
+	char *out = malloc(strlen(list ? list : "") + 1);
+	if (out) {
+		out[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			if (i && strcmp(words[i], words[i - 1]) == 0)
+				continue;
+			len += (size_t)sprintf(out + len, "%s%s", len ? "," : "", words[i]);
+		}
+	}
+	free(copy);
+	return out;
+}
+
+static int add_source(job *j, const char *path, cg_err *err)
+{
+	char **p = realloc(j->sources, (j->n + 1) * sizeof *p);
+	if (!p || !(p[j->n] = strdup(path)))
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	j->sources = p;
+	j->n++;
+	return CG_OK;
+}
+
+static int add_input(job *j, const char *path, cg_err *err)
+{
+	struct stat st;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		char **list;
+		size_t n;
+		int rc = cg_input_list_dir(path, &list, &n, err);
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = add_source(j, list[i], err);
+		if (!rc && n == 0)
+			rc = cg_err_set(err, CG_ENOINPUT, "%s: no *.json files", path);
+		if (!rc || n)
+			cg_input_free_list(list, n);
+		return rc;
+	}
+	return add_source(j, path, err);
+}
+
+static int collect_inputs(job *j, const cg_load_opts *o, cg_err *err)
+{
+	int rc = CG_OK;
+	char path[4096];
+	if (o->workspace || o->lockfile) {
+		if (o->lockfile)
+			snprintf(path, sizeof path, "%s", o->lockfile);
+		else
+			snprintf(path, sizeof path, "%s/Cargo.lock", o->workspace);
+		if ((rc = cg_lockfile_load(path, &j->lock, err)))
+			return rc;
+	}
+	if (o->workspace || o->doc_dir) {
+		if (o->doc_dir)
+			snprintf(path, sizeof path, "%s", o->doc_dir);
+		else
+			snprintf(path, sizeof path, "%s/target/doc", o->workspace);
+		rc = add_input(j, path, err);
+	}
+	for (size_t i = 0; i < o->ninputs && !rc; i++)
+		rc = add_input(j, o->inputs[i], err);
+	if (!rc && j->n == 0)
+		rc = cg_err_set(err, CG_EUSAGE, "no input: give files, a directory, '-', or --workspace");
+	return rc;
+}
+
+static int resolve_in_store(void *ctx, const char *ref, uint64_t *vid, cg_err *err)
+{
+	job *j = ctx;
+	pthread_mutex_lock(&j->store_mu);
+	int rc = cg_ingest_resolve(j->store, ref, vid, err);
+	pthread_mutex_unlock(&j->store_mu);
+	return rc;
+}
+
+static void parse_one(job *j, size_t i)
+{
+	cg_load_item *it = &j->items[i];
+	const char *src = j->sources[i];
+	const char *name = strcmp(src, "-") == 0 ? "stdin" : src;
+	char *data = NULL;
+	size_t len = 0;
+	double t0 = now_ms();
+	int rc = cg_input_read(src, &data, &len, &it->err);
+	if (!rc && j->o->ndjson) {
+		rc = cg_ndjson_read(name, data, len, j->o->unit ? j->o->unit : "ndjson", resolve_in_store, j,
+				    &j->graphs[i], &it->err);
+		cg_unit_info in = { .name = j->o->unit ? j->o->unit : "ndjson", .source = name,
+				    .bytes = len, .is_ndjson = 1 };
+		if (!rc && cg_graph_set_info(j->graphs[i], &in) < 0)
+			rc = cg_err_set(&it->err, CG_EINTERNAL, "out of memory");
+	} else if (!rc) {
+		cg_rustdoc_opts ro = { .lock = j->lock, .features = j->features,
+				       .keep_synthetic = j->o->keep_synthetic };
+		if ((rc = cg_rustdoc_read(name, data, len, &ro, &j->graphs[i], &it->err)) &&
+		    strncmp(it->err.msg, name, strlen(name)) != 0)
+			cg_err_prefix(&it->err, "%s", name);
+	}
+	free(data);
+	it->failed = rc != CG_OK;
+	it->ms = now_ms() - t0;
+}
+
+static void *worker(void *arg)
+{
+	job *j = arg;
+	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+		parse_one(j, i);
+		size_t done = atomic_fetch_add(&j->done, 1) + 1;
+		if (j->o->progress)
+			j->o->progress(j->o->progress_ctx, done, j->n);
+	}
+	return NULL;
+}
+
+static void parse_all(job *j)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cpus > 1 ? (size_t)cpus : 1;
+	pthread_t t[MAX_THREADS];
+	if (nt > MAX_THREADS)
+		nt = MAX_THREADS;
+	if (nt > j->n)
+		nt = j->n;
+	json_object_seed(0); /* once, before threads: jansson's hash seed is global */
+	size_t started = 0;
+	for (; started + 1 < nt; started++)
+		if (pthread_create(&t[started], NULL, worker, j) != 0)
+			break;
+	worker(j);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+}
+
+/* Without keep_going the first failed input (in input order) fails the run. */
+static int first_failure(const job *j, cg_load_report *rep, cg_err *err)
+{
+	int rc = CG_OK;
+	for (size_t i = 0; i < j->n; i++) {
+		if (!j->items[i].failed)
+			continue;
+		rep->failed++;
+		if (!rc) {
+			*err = j->items[i].err;
+			rc = err->code ? err->code : CG_EDATA;
+		}
+	}
+	return rc;
+}
+
+static int write_graphs(job *j, const cg_load_opts *o, cg_err *err)
+{
+	cg_graph **ok = calloc(j->n, sizeof *ok);
+	cg_unit_result *res = calloc(j->n, sizeof *res);
+	size_t n = 0;
+	int rc = ok && res ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < j->n && !rc; i++)
+		if (!j->items[i].failed)
+			ok[n++] = j->graphs[i];
+	double t0 = now_ms();
+	cg_ingest_opts io = { .bulk = o->bulk };
+	if (!rc && n)
+		rc = cg_ingest_graphs(j->store, ok, n, &io, res, err);
+	double write_ms = now_ms() - t0;
+	for (size_t i = 0, k = 0; i < j->n && !rc; i++) {
+		if (j->items[i].failed)
+			continue;
+		j->items[i].res = res[k++];
+		j->items[i].ms += write_ms;
+	}
+	free(ok);
+	free(res);
+	return rc;
+}
+
+int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err *err)
+{
+	job j = { .o = o, .store = s };
+	pthread_mutex_init(&j.store_mu, NULL);
+	memset(rep, 0, sizeof *rep);
+	int rc = collect_inputs(&j, o, err);
+	if (!rc && !(j.features = canonical_features(o->features)))
+		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+	if (!rc && (!(j.graphs = calloc(j.n, sizeof *j.graphs)) || !(j.items = calloc(j.n, sizeof *j.items))))
+		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+	if (!rc) {
+		parse_all(&j);
+		rc = first_failure(&j, rep, err);
+		if (!rc || o->keep_going) {
+			int wrc = write_graphs(&j, o, err);
+			rc = wrc ? wrc : rc;
+		}
+	}
+	for (size_t i = 0; i < j.n; i++) {
+		cg_graph_free(j.graphs ? j.graphs[i] : NULL);
+		if (j.items)
+			j.items[i].source = j.sources[i];
+		else
+			free(j.sources[i]);
+	}
+	rep->items = j.items;
+	rep->n = j.items ? j.n : 0;
+	free(j.sources);
+	free(j.graphs);
+	free(j.features);
+	cg_lockfile_free(j.lock);
+	pthread_mutex_destroy(&j.store_mu);
+	return rc;
+}
+
+void cg_load_report_free(cg_load_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		free(rep->items[i].source);
+	free(rep->items);
+	memset(rep, 0, sizeof *rep);
+}
