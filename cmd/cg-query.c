@@ -1,0 +1,203 @@
+/* cg-query: answer graph queries from the command line or from a stream of JSON query
+ * objects on stdin, as NDJSON on stdout, with the store opened read-only. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "query.h"
+#include "store.h"
+
+static const char *const prog = "cg-query";
+
+static void usage(void)
+{
+	printf("Usage: cg-query [OPTION]... KIND [ARG]... [QUERY-OPTION]...\n"
+	       "       cg-query [OPTION]... [-]        (JSON query objects on stdin, one per line)\n"
+	       "Answer questions about the code graph in a cg store, as NDJSON.\n\n"
+	       "Kinds:\n"
+	       "  vertex REF...                 the vertices an id, path or PATH#KIND names\n"
+	       "  find [NAME] --name/--prefix/--kind/--crate/--file   search the indexes\n"
+	       "  neighbors REF... [--out|--in|--both] [--type T,...]\n"
+	       "  traverse REF... [--depth N] [--max-visited N] [--out|--in|--both] [--type T,...]\n"
+	       "  path FROM TO [--type T,...] [--out|--in|--both]     shortest path\n"
+	       "  callers X | users T | implementors R | dependents C  transitive reverse walks\n"
+	       "  export [--format ndjson|dot] KIND ARG...   the subgraph a query reaches\n"
+	       "  stats | dump | explain KIND ARG...\n"
+	       "  every kind takes --limit N; --id ID labels the answer lines\n\n"
+	       "Options:\n"
+	       "  -d, --dir DIR            the store directory (default: $CG_DIR, then ./.cg)\n"
+	       "  -e, --exit-status        exit 1 when nothing matched\n"
+	       "      --strict             stop a stdin stream at its first bad line\n"
+	       "      --cache-vertices N   keep N decoded vertices between queries (default 65536)\n"
+	       "      --warm               load the busiest vertices into that cache first\n"
+	       "  -h, --help               show this help and exit\n"
+	       "  -V, --version            show the version and exit\n\n"
+	       "Edge types: Contains Calls Uses Implements Depends.\n"
+	       "Exit status: 0 ok, 1 no match with -e, 2 bad query, 65 bad stdin line or damaged\n"
+	       "record, 66 no store, 74 I/O error. See cg-query(1).\n");
+}
+
+static int emit_line(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	return fwrite(line, 1, len, stdout) != len || putchar('\n') == EOF ? -1 : 0;
+}
+
+typedef struct opts {
+	const char *dir;
+	int exit_status, strict, warm;
+	long cache;
+} opts;
+
+/* Global options may also follow the query words: take them out wherever they stand. */
+static int pull_globals(int *argc, char **argv, opts *o)
+{
+	int n = 0;
+	for (int a = 0; a < *argc; a++) {
+		const char *w = argv[a];
+		if (!strcmp(w, "-e") || !strcmp(w, "--exit-status"))
+			o->exit_status = 1;
+		else if (!strcmp(w, "--strict"))
+			o->strict = 1;
+		else if (!strcmp(w, "--warm"))
+			o->warm = 1;
+		else if ((!strcmp(w, "-d") || !strcmp(w, "--dir")) && a + 1 < *argc)
+			o->dir = argv[++a];
+		else if (!strncmp(w, "--dir=", 6))
+			o->dir = w + 6;
+		else if (!strcmp(w, "--cache-vertices") && a + 1 < *argc) {
+			if (cg_cli_parse_int(argv[++a], 0, 1L << 30, &o->cache) < 0)
+				return cg_cli_usage(prog, "--cache-vertices: '%s' is not a number", argv[a]);
+		} else
+			argv[n++] = argv[a];
+	}
+	*argc = n;
+	return 0;
+}
+
+static void drop_newline(char *s, ssize_t *n)
+{
+	while (*n > 0 && (s[*n - 1] == '\n' || s[*n - 1] == '\r'))
+		s[--*n] = '\0';
+}
+
+static int blank(const char *s)
+{
+	return s[strspn(s, " \t")] == '\0';
+}
+
+/* One query per line; a bad line is reported and answered with an error object. */
+static int run_stream(cg_query_engine *q, const opts *o, size_t *total)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	int rc = CG_OK, bad = 0, first = 1;
+	cg_err err = { 0 };
+	while (!rc && (n = getline(&line, &cap, stdin)) >= 0) {
+		lineno++;
+		drop_newline(line, &n);
+		if (blank(line))
+			continue;
+		if (!first && (rc = cg_query_refresh(q, &err)))
+			break;
+		first = 0;
+		json_error_t je;
+		json_t *req = json_loadb(line, (size_t)n, 0, &je);
+		size_t count = 0;
+		int qrc;
+		if (!req) {
+			snprintf(err.msg, sizeof err.msg, "invalid JSON: %s", je.text);
+			qrc = CG_EUSAGE;
+			cg_query_fail(q, NULL, err.msg);
+		} else {
+			qrc = cg_query_run(q, req, &count, &err);
+		}
+		json_decref(req);
+		*total += count;
+		if (qrc == CG_EUSAGE) {
+			fprintf(stderr, "%s: line %zu: %s\n", prog, lineno, err.msg);
+			bad = 1;
+			if (o->strict)
+				break;
+		} else if (qrc) {
+			rc = qrc;
+		}
+		if (fflush(stdout) == EOF)
+			break; /* cg_cli_finish reports it */
+	}
+	free(line);
+	if (rc)
+		cg_cli_error(prog, &err);
+	else if (ferror(stdin))
+		rc = cg_err_set(&err, CG_EIO, "reading standard input failed"), cg_cli_error(prog, &err);
+	return rc ? rc : bad ? CG_EDATA : CG_OK;
+}
+
+static int run_one(cg_query_engine *q, json_t *req, size_t *total)
+{
+	cg_err err = { 0 };
+	int rc = cg_query_run(q, req, total, &err);
+	if (rc)
+		cg_cli_error(prog, &err);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	opts o = { .cache = 65536 };
+	int c;
+	argc--, argv++;
+	if (pull_globals(&argc, argv, &o))
+		return CG_EUSAGE;
+	argc++, argv--;
+	/* only --help and --version remain for getopt; query words start at the first word */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': usage(); return cg_cli_finish(prog, 0);
+		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
+		default: optind--; goto words; /* a query option such as --name: let the parser judge */
+		}
+	}
+words:;
+	int stream = optind >= argc || !strcmp(argv[optind], "-");
+	json_t *req = NULL;
+	cg_err err = { 0 };
+	if (stream && optind + 1 < argc)
+		return cg_cli_usage(prog, "unexpected argument '%s' after '-'", argv[optind + 1]);
+	if (!stream && cg_query_from_argv(argc - optind, argv + optind, &req, &err))
+		return cg_cli_usage(prog, "%s", err.msg);
+
+	cg_store *s = NULL;
+	cg_query_engine *q = NULL;
+	cg_open_opts oo = { .mode = CG_OPEN_READ };
+	cg_query_opts qo = { .cache_vertices = (size_t)o.cache, .emit = emit_line, .closing = stream,
+			     .raw_text = !stream };
+	size_t total = 0, loaded;
+	int rc = cg_store_open(cg_cli_store_dir(o.dir), &oo, &s, &err);
+	if (!rc)
+		rc = cg_query_open(s, &qo, &q, &err);
+	if (!rc && o.warm)
+		rc = cg_query_warm(q, (size_t)o.cache, &loaded, &err);
+	if (rc)
+		cg_cli_error(prog, &err);
+	else if (stream)
+		rc = run_stream(q, &o, &total);
+	else
+		rc = run_one(q, req, &total);
+	if (!rc && o.exit_status && total == 0)
+		rc = CG_ENEGATIVE;
+	json_decref(req);
+	cg_query_close(q);
+	cg_store_close(s);
+	return cg_cli_finish(prog, rc);
+}

@@ -1,0 +1,82 @@
+/* query_int: what the query engine's files share — the parsed query, the run state and the
+ * result sink that turns results into answer lines, export sets or explain counts. */
+#ifndef CG_QUERY_INT_H
+#define CG_QUERY_INT_H
+
+#include <jansson.h>
+
+#include "query.h"
+#include "read.h"
+
+#define Q_STOP 1000 /* a sink's "enough": the limit or the visit cap was reached */
+
+enum q_op {
+	Q_VERTEX = 1, Q_FIND, Q_NEIGHBORS, Q_TRAVERSE, Q_PATH, Q_CALLERS, Q_USERS,
+	Q_IMPLEMENTORS, Q_DEPENDENTS, Q_EXPORT, Q_STATS, Q_DUMP
+};
+
+typedef struct q_query {
+	int op;                  /* enum q_op */
+	const char *op_name;
+	json_t *starts;          /* array of vertex references (ids, paths, path#kind) */
+	const char *to;          /* path: the target */
+	const char *name, *prefix, *kind, *crate, *file; /* find */
+	unsigned types;          /* edge type mask, 0: all */
+	int dir;                 /* 1 out, 2 in, 3 both */
+	long depth, limit, max_visited;
+	int min_depth;           /* reverse queries leave out their start */
+	const char *format;      /* export: "ndjson" or "dot" */
+	json_t *inner;           /* export: the query whose subgraph is exported */
+	int explain;
+} q_query;
+
+enum q_mode { Q_EMIT, Q_COUNT, Q_COLLECT };
+
+struct cg_query_engine {
+	cg_reader *r;
+	cg_query_opts o;
+	cg_buf line;
+	char *reqid;  /* the request's id as JSON text, NULL when it has none */
+	int partial;  /* some shard did not open: every answer says so */
+	cg_buf partial_json;
+};
+
+/* One query being answered. */
+typedef struct q_run {
+	cg_query_engine *q;
+	const q_query *qq;
+	int mode;           /* enum q_mode */
+	size_t count;
+	int truncated;
+	json_t *plan;       /* explain: steps, NULL otherwise */
+	cg_vmap *set;       /* Q_COLLECT: vid -> 1 */
+	uint64_t *order;    /* Q_COLLECT: vids in the order found */
+	size_t norder, cap_order;
+} q_run;
+
+/* One answer: a vertex, possibly reached by an edge, at a depth or path step (-1: none). */
+typedef struct q_result {
+	uint64_t vid;
+	const cg_vertex *v;      /* NULL when the vertex record does not exist */
+	const cg_read_edge *edge;
+	int depth, step;
+} q_result;
+
+int q_emit(q_run *run, const q_result *res, cg_err *err);
+int q_emit_line(cg_query_engine *q, cg_buf *body, cg_err *err); /* {"id":..,BODY} */
+int q_plan(q_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Resolves one reference to exactly one vertex (*vid 0 when nothing matches). */
+int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, cg_err *err);
+int q_parse(json_t *req, q_query *qq, cg_err *err);
+int q_dispatch(q_run *run, cg_err *err);
+
+/* query_graph.c */
+int q_neighbors(q_run *run, cg_err *err);
+int q_traverse(q_run *run, cg_err *err);
+int q_path(q_run *run, cg_err *err);
+int q_export(q_run *run, cg_err *err);
+/* query_stats.c */
+int q_stats(q_run *run, cg_err *err);
+int q_dump(q_run *run, cg_err *err);
+
+#endif
