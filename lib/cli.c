@@ -50,7 +50,7 @@ int cg_cli_version(const char *prog)
 
 int cg_cli_print_json(json_t *o)
 {
-	if (json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
+	if (json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) < 0)
 		return -1;
 	return putchar('\n') == EOF ? -1 : 0;
 }
