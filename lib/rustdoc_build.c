@@ -89,13 +89,17 @@ static int skip_impl(rd *r, ent *e, const rd_loc *at)
 		return CG_EDATA;
 	if (!json_is_true(synth) && json_is_null(blanket))
 		return 0;
-	e->flags |= r->o.keep_synthetic ? E_SYNTH : E_SKIP;
+	if (r->o.keep_synthetic) {
+		e->flags |= E_SYNTH; /* the impl only: its items are ordinary methods of it */
+		return 0;
+	}
+	e->flags |= E_SKIP;
 	size_t i;
 	json_t *v;
 	json_array_foreach(items, i, v) {
 		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
 		if (c && c->item)
-			c->flags |= e->flags & (E_SKIP | E_SYNTH);
+			c->flags |= E_SKIP;
 	}
 	return 0;
 }
