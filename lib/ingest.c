@@ -328,31 +328,26 @@ static int put_meta(ingest_ctx *c, const cg_graph *g, const cg_unit_result *res)
 	return rc;
 }
 
-char *cg_ingest_unit_meta(cg_store *s, const char *unit, cg_err *err)
+int cg_ingest_unit_meta(cg_store *s, const char *unit, char **json, cg_err *err)
 {
 	cg_buf k = { 0 };
 	rocksdb_pinnableslice_t *ps = NULL;
-	char *text = NULL;
-	if (cg_key_meta(&k, CG_META_CRATE, unit, strlen(unit)) < 0) {
-		oom(err);
-		goto out;
+	*json = NULL;
+	int rc = cg_key_meta(&k, CG_META_CRATE, unit, strlen(unit)) < 0 ? oom(err)
+		: cg_store_get(s, 0, k.data, k.len, &ps, err);
+	if (!rc && ps) {
+		size_t len;
+		const char *val = rocksdb_pinnableslice_value(ps, &len);
+		cg_rec rec;
+		if ((rc = cg_rec_open(val, len, CG_REC_META, &rec, err)))
+			cg_err_prefix(err, "m:crate:%s", unit);
+		else if (!(*json = strdup(cg_meta_text(&rec))))
+			rc = oom(err);
 	}
-	if (cg_store_get(s, 0, k.data, k.len, &ps, err) || !ps)
-		goto out;
-	size_t len;
-	const char *val = rocksdb_pinnableslice_value(ps, &len);
-	cg_rec rec;
-	if (cg_rec_open(val, len, CG_REC_META, &rec, err)) {
-		cg_err_prefix(err, "m:crate:%s", unit);
-		goto out;
-	}
-	if (!(text = strdup(cg_meta_text(&rec))))
-		oom(err);
-out:
 	if (ps)
 		rocksdb_pinnableslice_destroy(ps);
 	cg_buf_free(&k);
-	return text;
+	return rc;
 }
 
 static int same_text(const char *a, const char *b)
@@ -443,10 +438,10 @@ static int plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 {
 	const cg_unit_info *in = cg_graph_info(g);
 	result_init(res, cg_graph_unit(g), in);
-	char *meta = cg_ingest_unit_meta(c->store, cg_graph_unit(g), c->err);
-	if (!meta && c->err->code)
-		return c->err->code;
-	int rc = CG_OK;
+	char *meta;
+	int rc = cg_ingest_unit_meta(c->store, cg_graph_unit(g), &meta, c->err);
+	if (rc)
+		return rc;
 	if (!meta || in->is_ndjson) {
 		res->status = "added";
 	} else if (same_cache_key(meta, in)) {
@@ -541,9 +536,9 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
 	if (!rc && l.n > 1)
 		rc = cg_err_set(err, CG_EUSAGE, "%s: %d versions are stored (%s, %s%s); name one as CRATE@VERSION",
 				spec, l.n, l.units[0], l.units[1], l.n > 2 ? ", ..." : "");
-	char *meta = rc ? NULL : cg_ingest_unit_meta(s, l.units[0], err);
-	if (!rc && !meta)
-		rc = err->code ? err->code : cg_err_set(err, CG_ENOINPUT, "%s: not found", spec);
+	char *meta = NULL;
+	if (!rc && !(rc = cg_ingest_unit_meta(s, l.units[0], &meta, err)) && !meta)
+		rc = cg_err_set(err, CG_ENOINPUT, "%s: not found", spec);
 	if (!rc) {
 		json_t *o = json_loads(meta, 0, NULL);
 		const char *kind = json_string_value(json_object_get(o, "kind"));

@@ -39,7 +39,7 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
  * when no vertex or several match. */
 int cg_ingest_resolve(cg_store *s, const char *ref, uint64_t *vid, cg_err *err);
 
-/* The stored metadata JSON of a unit, or NULL (caller frees). */
-char *cg_ingest_unit_meta(cg_store *s, const char *unit, cg_err *err);
+/* The stored metadata JSON of a unit in *json (caller frees), or NULL when there is none. */
+int cg_ingest_unit_meta(cg_store *s, const char *unit, char **json, cg_err *err);
 
 #endif

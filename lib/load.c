@@ -215,8 +215,9 @@ static int write_graphs(job *j, const cg_load_opts *o, cg_err *err)
 			ok[n++] = j->graphs[i];
 	double t0 = now_ms();
 	cg_ingest_opts io = { .bulk = o->bulk };
-	if (!rc && n)
-		rc = cg_ingest_graphs(j->store, ok, n, &io, res, err);
+	cg_err werr = { 0 }; /* err may already hold an input's failure (keep_going) */
+	if (!rc && n && (rc = cg_ingest_graphs(j->store, ok, n, &io, res, &werr)))
+		*err = werr;
 	double write_ms = now_ms() - t0;
 	for (size_t i = 0, k = 0; i < j->n && !rc; i++) {
 		if (j->items[i].failed)

@@ -1,4 +1,5 @@
 # helper.bash: loaded by every tests/*.bats — libraries, PATH, a fresh store per test.
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 

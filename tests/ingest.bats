@@ -22,7 +22,7 @@ dump() {
 @test "NDJSON edges resolve paths, aliases and ids against the store" {
 	cg-init -q
 	cg-ingest -q --ndjson "$FIX/small.ndjson"
-	id=$(cg-query vertex alpha::run | jq -r .id)
+	id=$(cg-query vertex alpha::run | jq -r .vertex.id)
 	printf '{"type":"edge","src":"%s","label":"Calls","dst":"alpha::Thing"}\n' "$id" |
 		cg-ingest -q --ndjson --unit extra -
 	run cg-query neighbors alpha::run --out --type Calls
@@ -72,11 +72,11 @@ dump() {
 	mkfifo "$BATS_TEST_TMPDIR/in"
 	cg-ingest -q --ndjson - <"$BATS_TEST_TMPDIR/in" &
 	holder=$!
-	exec 3>"$BATS_TEST_TMPDIR/in"
+	exec 5>"$BATS_TEST_TMPDIR/in"
 	for _ in $(seq 50); do grep -q "$holder" "$STORE/lock" 2>/dev/null && break; sleep 0.1; done
 	run -75 --separate-stderr cg-ingest --ndjson "$FIX/small.ndjson"
 	[[ "$stderr" == "cg-ingest: $STORE: store is locked by pid $holder" ]] || fail "$stderr"
-	exec 3>&-
+	exec 5>&-
 	wait "$holder"
 }
 
@@ -95,4 +95,159 @@ dump() {
 	assert_output --partial "Usage: cg-ingest"
 	run -0 cg-ingest --version
 	assert_output --partial "cg-ingest (cg)"
+}
+
+# The vertices rustdoc JSON should give: every index item except `use` items and
+# synthetic/blanket impls with their items (computed from the JSON alone).
+expected_vertices() {
+	jq '[.index[] | select(.inner.impl and (.inner.impl.is_synthetic or .inner.impl.blanket_impl != null))] as $skip
+	    | ([$skip[] | .id] + [$skip[] | .inner.impl.items[]]) as $drop
+	    | [.index[] | select(.inner.use | not) | select(.id as $i | $drop | index($i) | not)] | length' "$1"
+}
+
+check_counts() { # DOCDIR OUTPUT
+	for f in "$1"/*.json; do
+		crate=$(jq -r '.index[.root|tostring].name' "$f")
+		got=$(jq -r --arg c "$crate" 'select(.crate == $c) | .vertices' <<<"$2")
+		assert_equal "$crate:$got" "$crate:$(expected_vertices "$f")"
+	done
+}
+
+@test "rustdoc JSON of the example workspace: vertex counts agree with the JSON" {
+	cg-init -q
+	run --separate-stderr cg-ingest --workspace "$EXAMPLE_WS"
+	assert_success
+	assert_equal "$(wc -l <<<"$output")" 3
+	check_counts "$EXAMPLE_WS/target/doc" "$output"
+	run cg-verify
+	assert_success
+}
+
+@test "rustdoc JSON gives Implements, Contains, Uses and Depends edges" {
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	run cg-query neighbors shapes_core::Circle --out --type Implements
+	assert_output --partial '"path":"shapes_core::Shape"'
+	assert_output --partial '"path":"shapes_core::Scalable"'
+	run cg-query neighbors shapes_core::Triangle --out --type Implements
+	refute_output --partial '"path":"shapes_core::Scalable"'
+	run cg-query neighbors shapes_core::geometry::shapes --out --type Contains
+	assert_output --partial '"path":"shapes_core::geometry::shapes::Circle"'
+	run cg-query neighbors shapes_render --out --type Depends
+	assert_output --partial '"path":"shapes_core"'
+	# a re-export is indexed under its public path too
+	run cg-query vertex shapes_core::Point
+	assert_output --partial '"path":"shapes_core::geometry::util::Point"'
+}
+
+@test "devws: counts agree with the JSON and Depends follows Cargo.lock" {
+	require_devws
+	cg-init -q
+	run --separate-stderr cg-ingest --workspace "$DEVWS" --doc-dir "$DEVWS/json"
+	assert_success
+	check_counts "$DEVWS/json" "$output"
+	run cg-query neighbors devws_core --out --type Depends
+	for dep in bitflags cfg_if either log memchr; do
+		assert_output --partial "\"path\":\"$dep\""
+	done
+	assert_output --partial '"version":"1.3.2"'
+	run cg-verify
+	assert_success
+}
+
+@test "re-ingest reports unchanged and writes nothing" {
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	before=$(dump)
+	run cg-ingest --workspace "$EXAMPLE_WS"
+	assert_equal "$(jq -r .status <<<"$output" | sort -u)" unchanged
+	assert_equal "$(dump)" "$before"
+}
+
+@test "the feature variant replaces changed crates; ids and other units' edges survive" {
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	circle=$(cg-query vertex shapes_core::Circle | jq -r .vertex.id)
+	echo '{"type":"edge","src":"shapes_render::unit_circle","label":"Calls","dst":"shapes_core::Circle"}' |
+		cg-ingest -q --ndjson --unit calls -
+	run cg-ingest --workspace "$EXAMPLE_WS" --doc-dir "$EXAMPLE_WS/json-extra" --features shapes-core/extra
+	assert_equal "$(jq -r 'select(.crate=="shapes_core") | .status' <<<"$output")" replaced
+	run -0 cg-query vertex shapes_core::extra::Ellipse
+	assert_equal "$(cg-query vertex shapes_core::Circle | jq -r .vertex.id)" "$circle"
+	run cg-query neighbors shapes_core::Circle --in --type Calls
+	assert_output --partial shapes_render::unit_circle
+	# back to default features: the gated items go away again
+	run cg-ingest --workspace "$EXAMPLE_WS"
+	assert_equal "$(jq -r 'select(.crate=="shapes_core") | .status' <<<"$output")" replaced
+	run cg-query vertex shapes_core::extra::Ellipse
+	refute_output --partial Ellipse
+	run cg-verify
+	assert_success
+}
+
+@test "--remove takes a crate's subgraph away and keeps the rest" {
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	run cg-ingest --remove shapes-render
+	assert_success
+	assert_equal "$(jq -r .status <<<"$output")" removed
+	assert_equal "$(jq -r .vertices <<<"$output")" "$(expected_vertices "$EXAMPLE_WS/target/doc/shapes_render.json")"
+	run cg-query find --crate shapes_render@0.1.0
+	refute_output --partial '"kind"'
+	run -0 cg-query vertex shapes_core::Circle
+	run cg-verify
+	assert_success
+}
+
+@test "bad rustdoc JSON is refused with a clear message and leaves the store unchanged" {
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	before=$(dump)
+	src="$EXAMPLE_WS/target/doc/shapes_render.json"
+	bad="$BATS_TEST_TMPDIR/shapes_render.json"
+
+	head -c 20000 "$src" >"$bad"
+	run -65 --separate-stderr cg-ingest "$bad"
+	[[ "$stderr" == "cg-ingest: $bad: line "*": invalid JSON"* ]] || fail "$stderr"
+
+	jq '.format_version = 56' "$src" >"$bad"
+	run -65 --separate-stderr cg-ingest "$bad"
+	[[ "$stderr" == "cg-ingest: $bad: format_version 56 is not supported (supported: 57)" ]] || fail "$stderr"
+
+	jq 'del(.index[.root|tostring].inner)' "$src" >"$bad"
+	run -65 --separate-stderr cg-ingest "$bad"
+	[[ "$stderr" == "cg-ingest: $bad: index."*"inner"* ]] || fail "$stderr"
+
+	jq 'del(.paths)' "$src" >"$bad"
+	run -65 --separate-stderr cg-ingest "$bad"
+	[[ "$stderr" == "cg-ingest: $bad: "*"paths"* ]] || fail "$stderr"
+
+	run -66 --separate-stderr cg-ingest "$BATS_TEST_TMPDIR/missing.json"
+	assert_equal "$(dump)" "$before"
+}
+
+@test "--keep-going lands the good crates and reports the bad one" {
+	cg-init -q
+	docs="$BATS_TEST_TMPDIR/docs"
+	mkdir "$docs"
+	cp "$EXAMPLE_WS"/target/doc/*.json "$docs"
+	head -c 1000 "$EXAMPLE_WS/target/doc/shapes_cli.json" >"$docs/shapes_cli.json"
+	run -65 --separate-stderr cg-ingest --workspace "$EXAMPLE_WS" --doc-dir "$docs"
+	run cg-query stats
+	assert_equal "$(jq .stats.vertices <<<"$output")" 0
+	run -65 --separate-stderr cg-ingest --keep-going --workspace "$EXAMPLE_WS" --doc-dir "$docs"
+	assert_equal "$(jq -r 'select(.status=="failed") | .file' <<<"$output")" "$docs/shapes_cli.json"
+	assert_equal "$(jq -r 'select(.status=="added") | .crate' <<<"$output" | sort | xargs)" "shapes_core shapes_render"
+	[[ "$stderr" == "cg-ingest: $docs/shapes_cli.json: line "* ]] || fail "$stderr"
+}
+
+@test "cg-ingest(1) examples run" {
+	cd "$BATS_TEST_TMPDIR"
+	ln -s "$CG_ROOT/examples" examples
+	unset CG_DIR
+	awk '/^\.SH EXAMPLES/{e=1} /^\.SH SEE/{e=0} e && /^\$ /{print substr($0,3)}' "$CG_ROOT/man/cg-ingest.1" |
+		sed -e 's/\\-/-/g' >examples.sh
+	[ "$(wc -l <examples.sh)" -ge 5 ]
+	run bash -euo pipefail examples.sh
+	assert_success
 }
