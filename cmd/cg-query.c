@@ -2,6 +2,7 @@
  * objects on stdin, as NDJSON on stdout, with the store opened read-only. */
 #include <getopt.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,14 @@ static int blank(const char *s)
 	return s[strspn(s, " \t")] == '\0';
 }
 
+/* More input already on its way: answers can wait in the buffer. With nothing pending the
+ * caller may be waiting for this answer (a co-process), so it is flushed now. */
+static int input_waiting(void)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
 /* One query per line; a bad line is reported and answered with an error object. */
 static int run_stream(cg_query_engine *q, const opts *o, size_t *total)
 {
@@ -126,7 +135,7 @@ static int run_stream(cg_query_engine *q, const opts *o, size_t *total)
 		} else if (qrc) {
 			rc = qrc;
 		}
-		if (fflush(stdout) == EOF)
+		if (!input_waiting() && fflush(stdout) == EOF)
 			break; /* cg_cli_finish reports it */
 	}
 	free(line);

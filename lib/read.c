@@ -2,8 +2,11 @@
 #include "read.h"
 
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "graph.h"
 
@@ -31,6 +34,7 @@ struct cg_reader {
 	scan_iter edge[CG_MAX_SHARDS];  /* prefix mode: edge scans (9/10-byte prefixes) */
 	scan_iter total[CG_MAX_SHARDS]; /* total order: index, meta and full scans */
 	uint64_t seq[CG_MAX_SHARDS];
+	uint64_t sig[CG_MAX_SHARDS];   /* what the shard's files looked like at the last catch-up */
 	rocksdb_pinnableslice_t *hold;  /* the uncached vertex last returned */
 	rocksdb_pinnableslice_t *ehold; /* the edge value last returned by cg_read_edge_get */
 	cache_slot *slots;
@@ -179,6 +183,8 @@ static void drop_units(cg_reader *r)
 	cg_vmap_clear(&r->units);
 }
 
+static uint64_t shard_sig(cg_reader *r, int shard);
+
 int cg_read_open(cg_store *s, size_t cache_vertices, cg_reader **out, cg_err *err)
 {
 	cg_reader *r = calloc(1, sizeof *r);
@@ -193,6 +199,7 @@ int cg_read_open(cg_store *s, size_t cache_vertices, cg_reader **out, cg_err *er
 		rocksdb_readoptions_set_total_order_seek(r->total[i].ro, 1);
 		rocksdb_t *db = cg_store_db(s, i);
 		r->seq[i] = db ? rocksdb_get_latest_sequence_number(db) : 0;
+		r->sig[i] = db ? shard_sig(r, i) : 0;
 	}
 	r->cap = cache_vertices;
 	if (r->cap && !(r->slots = calloc(r->cap, sizeof *r->slots))) {
@@ -230,11 +237,47 @@ void cg_read_close(cg_reader *r)
 cg_store *cg_read_store(const cg_reader *r) { return r->store; }
 cg_read_cost *cg_read_costs(cg_reader *r) { return &r->cost; }
 
+/* A cheap fingerprint of a shard's state: its directory (new SST files) and the manifest
+ * CURRENT names (every commit appends to it). Equal fingerprints: nothing to catch up on. */
+static uint64_t shard_sig(cg_reader *r, int shard)
+{
+	const char *dir = cg_store_shard_path(r->store, shard);
+	char path[4096], name[256];
+	struct stat st;
+	if (!dir || snprintf(path, sizeof path, "%s/CURRENT", dir) >= (int)sizeof path)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, name, sizeof name - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	name[n] = '\0';
+	name[strcspn(name, "\n")] = '\0';
+	uint64_t h = 0;
+	if (stat(dir, &st) == 0)
+		h = (uint64_t)st.st_mtim.tv_sec * 1000000007u + (uint64_t)st.st_mtim.tv_nsec;
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path || stat(path, &st) < 0)
+		return 0;
+	h = h * 31 + (uint64_t)st.st_size;
+	h = h * 31 + (uint64_t)st.st_mtim.tv_sec * 1000000007u + (uint64_t)st.st_mtim.tv_nsec;
+	return h ? h : 1;
+}
+
 int cg_read_refresh(cg_reader *r, cg_err *err)
 {
+	int same = 1;
+	uint64_t sig[CG_MAX_SHARDS];
+	for (int i = 0; i < r->nshards; i++) {
+		sig[i] = cg_store_db(r->store, i) ? shard_sig(r, i) : 0;
+		same &= sig[i] && sig[i] == r->sig[i];
+	}
+	if (same)
+		return CG_OK; /* catching up costs a millisecond or more; skip it when idle */
 	int rc = cg_store_refresh(r->store, err);
 	if (rc)
 		return rc;
+	memcpy(r->sig, sig, sizeof(uint64_t) * (size_t)r->nshards);
 	int changed = 0;
 	for (int i = 0; i < r->nshards; i++) {
 		rocksdb_t *db = cg_store_db(r->store, i);
@@ -569,16 +612,23 @@ int cg_read_index(cg_reader *r, int itype, const char *value, int exact, cg_read
 
 /* ---- everything, merged in key order ---- */
 
+/* Its own iterators: fn may run other scans (unit names) on the reused ones meanwhile. */
 int cg_read_all(cg_reader *r, uint8_t family, cg_read_key_fn fn, void *ctx, cg_err *err)
 {
 	rocksdb_iterator_t *its[CG_MAX_SHARDS] = { 0 };
-	uint8_t first = family ? family : 0;
+	uint8_t first = family, bound = family ? (uint8_t)(family + 1) : 0xff;
+	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_total_order_seek(ro, 1);
+	rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)&bound, 1);
+	rocksdb_readoptions_set_fill_cache(ro, 0); /* a full scan should not evict the hot set */
 	for (int i = 0; i < r->nshards; i++) {
-		scan_iter *si = &r->total[i];
-		if (!(its[i] = iter_for(r, si, i)))
+		rocksdb_t *db = cg_store_db(r->store, i);
+		if (!db) {
+			mark(r->cost.missing, i);
 			continue;
-		si->bound[0] = family ? (uint8_t)(family + 1) : 0xff;
-		rocksdb_readoptions_set_iterate_upper_bound(si->ro, (const char *)si->bound, 1);
+		}
+		mark(r->cost.touched, i);
+		its[i] = rocksdb_create_iterator(db, ro);
 		rocksdb_iter_seek(its[i], (const char *)&first, 1);
 		r->cost.seeks++;
 	}
@@ -607,9 +657,13 @@ int cg_read_all(cg_reader *r, uint8_t family, cg_read_key_fn fn, void *ctx, cg_e
 		rc = fn(ctx, best, (const uint8_t *)bk, bl, (const uint8_t *)v, vl, err);
 		rocksdb_iter_next(its[best]);
 	}
-	for (int i = 0; i < r->nshards && !rc; i++)
-		if (its[i])
+	for (int i = 0; i < r->nshards; i++) {
+		if (its[i] && !rc)
 			rc = iter_error(its[i], r, i, err);
+		if (its[i])
+			rocksdb_iter_destroy(its[i]);
+	}
+	rocksdb_readoptions_destroy(ro);
 	return rc;
 }
 
