@@ -78,8 +78,9 @@ static int run(const char *cmd, char **args, int nargs, const char *dir, int wai
 		if (rc == CG_OK && (!quiet || *bad))
 			pr = print_each(out, NULL);
 	} else if (strcmp(cmd, "restore") == 0) {
-		if ((rc = cg_backup_restore(args[0], args[1], id, err)) == CG_OK && !quiet)
-			pr = print_new(json_pack("{s:s, s:s, s:I}", "restored", args[1], "from", args[0], "id", (json_int_t)id));
+		unsigned used = 0;
+		if ((rc = cg_backup_restore(args[0], args[1], id, &used, err)) == CG_OK && !quiet)
+			pr = print_new(json_pack("{s:s, s:s, s:I}", "restored", args[1], "from", args[0], "id", (json_int_t)used));
 	} else {
 		if ((rc = cg_backup_purge(args[0], (unsigned)keep, &out, err)) == CG_OK && !quiet)
 			pr = print_new(json_pack("{s:O, s:I}", "purged", out, "kept", (json_int_t)keep));

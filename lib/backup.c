@@ -392,7 +392,7 @@ static int fill_manifest(json_t *e, cg_manifest *m, cg_err *err)
 	return CG_OK;
 }
 
-int cg_backup_restore(const char *bdir, const char *newdir, unsigned id, cg_err *err)
+int cg_backup_restore(const char *bdir, const char *newdir, unsigned id, unsigned *used, cg_err *err)
 {
 	bctx c;
 	cg_manifest m = { 0 };
@@ -401,8 +401,10 @@ int cg_backup_restore(const char *bdir, const char *newdir, unsigned id, cg_err 
 	if (!rc && !e)
 		rc = id ? cg_err_set(err, CG_ENOINPUT, "%s: no backup %u", bdir, id)
 			: cg_err_set(err, CG_ENOINPUT, "%s: holds no backup", bdir);
-	if (!rc)
+	if (!rc) {
+		*used = (unsigned)json_integer_value(json_object_get(e, "id"));
 		rc = fill_manifest(e, &m, err);
+	}
 	if (!rc)
 		rc = make_empty_dir(newdir, err);
 	rocksdb_restore_options_t *ro = rocksdb_restore_options_create();

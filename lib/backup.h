@@ -24,8 +24,9 @@ int cg_backup_list(const char *bdir, json_t **out, cg_err *err);
  * an array of {id, ok, error?}; the return is CG_OK even when a backup fails the check. */
 int cg_backup_verify(const char *bdir, unsigned id, json_t **out, cg_err *err);
 
-/* Restores backup id (0: the latest) into newdir (absent or empty) as a normal store. */
-int cg_backup_restore(const char *bdir, const char *newdir, unsigned id, cg_err *err);
+/* Restores backup id (0: the latest) into newdir (absent or empty) as a normal store; *used
+ * gets the id restored. */
+int cg_backup_restore(const char *bdir, const char *newdir, unsigned id, unsigned *used, cg_err *err);
 
 /* Deletes all but the newest keep backups; *out gets the ids removed. */
 int cg_backup_purge(const char *bdir, unsigned keep, json_t **out, cg_err *err);
