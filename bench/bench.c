@@ -197,6 +197,7 @@ void bench_set_init(bench_set *s, size_t cap)
 	s->n = 0;
 	s->cur = 1;
 	s->keys = xmalloc(sizeof *s->keys * cap);
+	s->vals = xmalloc(sizeof *s->vals * cap);
 	s->gen = calloc(cap, sizeof *s->gen);
 	if (!s->gen)
 		die("%s", "out of memory");
@@ -225,12 +226,12 @@ static void grow(bench_set *s)
 	bench_set_init(&t, s->cap * 2);
 	for (size_t i = 0; i < s->cap; i++)
 		if (s->gen[i] == s->cur)
-			bench_set_add(&t, s->keys[i]);
+			bench_set_add(&t, s->keys[i], s->vals[i]);
 	bench_set_free(s);
 	*s = t;
 }
 
-int bench_set_add(bench_set *s, uint64_t v)
+int bench_set_add(bench_set *s, uint64_t v, uint64_t val)
 {
 	if (s->n * 2 >= s->cap)
 		grow(s);
@@ -239,6 +240,7 @@ int bench_set_add(bench_set *s, uint64_t v)
 		return 0;
 	s->gen[i] = s->cur;
 	s->keys[i] = v;
+	s->vals[i] = val;
 	s->n++;
 	return 1;
 }
@@ -248,9 +250,15 @@ int bench_set_has(const bench_set *s, uint64_t v)
 	return s->gen[slot(s, v)] == s->cur;
 }
 
+uint64_t bench_set_val(const bench_set *s, uint64_t v)
+{
+	return s->vals[slot(s, v)];
+}
+
 void bench_set_free(bench_set *s)
 {
 	free(s->keys);
+	free(s->vals);
 	free(s->gen);
 	memset(s, 0, sizeof *s);
 }
@@ -277,10 +285,11 @@ static void sets_ready(void)
 	bench_set_clear(&seen_bwd);
 }
 
-long bench_khop(void *ctx, bench_nbr_fn nbr, uint64_t start, int type, int depth)
+long bench_khop(void *ctx, bench_nbr_fn nbr, uint64_t start, int type, int depth, bench_vec *reached)
 {
+	reached->n = 0;
 	sets_ready();
-	bench_set_add(&seen_fwd, start);
+	bench_set_add(&seen_fwd, start, 0);
 	front_a.n = 0;
 	bench_vec_push(&front_a, start);
 	for (int d = 0; d < depth && front_a.n; d++) {
@@ -290,46 +299,84 @@ long bench_khop(void *ctx, bench_nbr_fn nbr, uint64_t start, int type, int depth
 				return -1;
 		front_a.n = 0;
 		for (size_t i = 0; i < next_v.n; i++)
-			if (bench_set_add(&seen_fwd, next_v.a[i]))
+			if (bench_set_add(&seen_fwd, next_v.a[i], 0)) {
 				bench_vec_push(&front_a, next_v.a[i]);
+				bench_vec_push(reached, next_v.a[i]);
+			}
 	}
-	return (long)seen_fwd.n - 1;
+	return (long)reached->n;
 }
 
-/* Grows one side by a level; returns 1 when it meets the other side, 0 if not, -1 on error. */
+/* Grows one side by a level, remembering each new vertex's parent; returns 1 when it meets
+ * the other side (the meeting edge in *meet_from -> *meet_to), 0 if not, -1 on error. */
 static int grow_side(void *ctx, bench_nbr_fn nbr, int type, int reverse, bench_vec *front,
-		     bench_set *mine, const bench_set *theirs)
+		     bench_set *mine, const bench_set *theirs, uint64_t *meet_from, uint64_t *meet_to)
 {
-	next_v.n = 0;
-	for (size_t i = 0; i < front->n; i++)
+	size_t n = front->n;
+	for (size_t i = 0; i < n; i++) {
+		next_v.n = 0;
 		if (nbr(ctx, front->a[i], type, reverse, &next_v) < 0)
 			return -1;
-	front->n = 0;
-	for (size_t i = 0; i < next_v.n; i++) {
-		if (bench_set_has(theirs, next_v.a[i]))
-			return 1;
-		if (bench_set_add(mine, next_v.a[i]))
-			bench_vec_push(front, next_v.a[i]);
+		for (size_t k = 0; k < next_v.n; k++) {
+			uint64_t w = next_v.a[k];
+			if (bench_set_has(theirs, w)) {
+				*meet_from = front->a[i], *meet_to = w;
+				return 1;
+			}
+			if (bench_set_add(mine, w, front->a[i]))
+				bench_vec_push(front, w);
+		}
 	}
+	memmove(front->a, front->a + n, sizeof *front->a * (front->n - n));
+	front->n -= n;
 	return 0;
 }
 
-long bench_path(void *ctx, bench_nbr_fn nbr, uint64_t src, uint64_t dst, int type)
+/* src .. a (forward parents), then b .. dst (backward parents). */
+static void build_path(uint64_t src, uint64_t dst, uint64_t a, uint64_t b, bench_vec *path)
 {
+	path->n = 0;
+	for (uint64_t v = a;; v = bench_set_val(&seen_fwd, v)) {
+		bench_vec_push(path, v);
+		if (v == src)
+			break;
+	}
+	for (size_t i = 0, j = path->n - 1; i < j; i++, j--) {
+		uint64_t t = path->a[i];
+		path->a[i] = path->a[j], path->a[j] = t;
+	}
+	for (uint64_t v = b;; v = bench_set_val(&seen_bwd, v)) {
+		bench_vec_push(path, v);
+		if (v == dst)
+			break;
+	}
+}
+
+long bench_path(void *ctx, bench_nbr_fn nbr, uint64_t src, uint64_t dst, int type, bench_vec *path)
+{
+	path->n = 0;
 	if (src == dst)
 		return 0;
 	sets_ready();
-	bench_set_add(&seen_fwd, src);
-	bench_set_add(&seen_bwd, dst);
+	bench_set_add(&seen_fwd, src, src);
+	bench_set_add(&seen_bwd, dst, dst);
 	front_a.n = front_b.n = 0;
 	bench_vec_push(&front_a, src);
 	bench_vec_push(&front_b, dst);
-	for (long len = 1; front_a.n && front_b.n; len++) {
+	while (front_a.n && front_b.n) {
+		uint64_t x, y;
 		int fwd = front_a.n <= front_b.n;
-		int r = fwd ? grow_side(ctx, nbr, type, 0, &front_a, &seen_fwd, &seen_bwd)
-			    : grow_side(ctx, nbr, type, 1, &front_b, &seen_bwd, &seen_fwd);
-		if (r)
-			return r < 0 ? -1 : len;
+		int r = fwd ? grow_side(ctx, nbr, type, 0, &front_a, &seen_fwd, &seen_bwd, &x, &y)
+			    : grow_side(ctx, nbr, type, 1, &front_b, &seen_bwd, &seen_fwd, &x, &y);
+		if (r < 0)
+			return -1;
+		if (r) {
+			if (fwd)
+				build_path(src, dst, x, y, path);
+			else
+				build_path(src, dst, y, x, path);
+			return (long)path->n - 1;
+		}
 	}
 	return 0;
 }

@@ -4,7 +4,8 @@
  * Query file (written by gen), one query per line, tab-separated:
  *   get  VID            find NAME          out VID TYPE     in VID TYPE
  *   hop3 VID TYPE       path SRC DST TYPE
- * Every driver answers each query with a count that all systems must agree on:
+ * Every driver reads everything an answer shows — each vertex's record, each edge's
+ * attributes — and returns a count that all systems must agree on:
  *   get 1 if the vertex exists; find the vertices named NAME; out/in the neighbours over
  *   TYPE; hop3 the distinct vertices 1..3 steps out over TYPE (start excluded); path the
  *   length in steps of a shortest directed TYPE path (0 when there is none). */
@@ -45,9 +46,9 @@ typedef long (*bench_fn)(void *ctx, const bench_query *q);
 int bench_run(FILE *out, const char *system, const char *scale, const char *method,
 	      bench_query *q, size_t n, int only, int repeat, bench_fn fn, void *ctx);
 
-/* A set of vids with O(1) clear for BFS. */
+/* A map of vids (to a parent vid) with O(1) clear for BFS. */
 typedef struct bench_set {
-	uint64_t *keys;
+	uint64_t *keys, *vals;
 	uint32_t *gen;
 	uint32_t cur;
 	size_t cap, n;
@@ -55,8 +56,9 @@ typedef struct bench_set {
 
 void bench_set_init(bench_set *s, size_t cap_pow2);
 void bench_set_clear(bench_set *s);
-int bench_set_add(bench_set *s, uint64_t v); /* 1 if newly added */
+int bench_set_add(bench_set *s, uint64_t v, uint64_t val); /* 1 if newly added */
 int bench_set_has(const bench_set *s, uint64_t v);
+uint64_t bench_set_val(const bench_set *s, uint64_t v); /* v must be present */
 void bench_set_free(bench_set *s);
 
 /* A growable vid list (BFS frontiers). */
@@ -71,10 +73,12 @@ void bench_vec_push(bench_vec *v, uint64_t x);
  * returns 0 or -1 on error. The BFS helpers below run over any such function. */
 typedef int (*bench_nbr_fn)(void *ctx, uint64_t v, int type, int reverse, bench_vec *out);
 
-/* Distinct vertices 1..depth steps out of start (start excluded), or -1. */
-long bench_khop(void *ctx, bench_nbr_fn nbr, uint64_t start, int type, int depth);
-/* Steps of a shortest directed path src -> dst (bidirectional BFS: forward over out-edges,
- * backward over in-edges, always growing the smaller frontier); 0 if none, -1 on error. */
-long bench_path(void *ctx, bench_nbr_fn nbr, uint64_t src, uint64_t dst, int type);
+/* The distinct vertices 1..depth steps out of start (start excluded), left in reached;
+ * returns how many, or -1. */
+long bench_khop(void *ctx, bench_nbr_fn nbr, uint64_t start, int type, int depth, bench_vec *reached);
+/* A shortest directed path src -> dst (bidirectional BFS: forward over out-edges, backward
+ * over in-edges, always growing the smaller frontier), its vertices from src to dst left in
+ * path; returns its steps, 0 if there is none, -1 on error. */
+long bench_path(void *ctx, bench_nbr_fn nbr, uint64_t src, uint64_t dst, int type, bench_vec *path);
 
 #endif

@@ -252,8 +252,9 @@ static int do_load(const char *path, const char *input, int cache_mb)
 
 typedef struct peer {
 	sqlite3 *db;
-	sqlite3_stmt *get, *find, *out, *in, *hop3;
+	sqlite3_stmt *get, *find, *out, *in, *out_ids, *in_ids, *edge, *hop3;
 	int use_cte;
+	bench_vec list, path;
 } peer;
 
 /* Reads every column of the current row, as a client printing it would. */
@@ -263,13 +264,12 @@ static void touch_row(sqlite3_stmt *st)
 		(void)sqlite3_column_text(st, i);
 }
 
-static long rows(peer *p, sqlite3_stmt *st, int touch)
+static long rows(peer *p, sqlite3_stmt *st)
 {
 	long n = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (touch)
-			touch_row(st);
+		touch_row(st);
 		n++;
 	}
 	sqlite3_reset(st);
@@ -278,10 +278,16 @@ static long rows(peer *p, sqlite3_stmt *st, int touch)
 	return n;
 }
 
+static long get_vertex(peer *p, uint64_t vid)
+{
+	sqlite3_bind_int64(p->get, 1, (sqlite3_int64)vid);
+	return rows(p, p->get);
+}
+
 static int nbr(void *ctx, uint64_t v, int type, int reverse, bench_vec *out)
 {
 	peer *p = ctx;
-	sqlite3_stmt *st = reverse ? p->in : p->out;
+	sqlite3_stmt *st = reverse ? p->in_ids : p->out_ids;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)v);
 	sqlite3_bind_int(st, 2, type);
 	int rc;
@@ -291,37 +297,76 @@ static int nbr(void *ctx, uint64_t v, int type, int reverse, bench_vec *out)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static long hop3(peer *p, const bench_query *q)
+{
+	if (p->use_cte) {
+		sqlite3_bind_int64(p->hop3, 1, (sqlite3_int64)q->a);
+		sqlite3_bind_int(p->hop3, 2, q->type);
+		return rows(p, p->hop3);
+	}
+	long n = bench_khop(p, nbr, q->a, q->type, 3, &p->list);
+	for (size_t i = 0; n > 0 && i < p->list.n; i++)
+		get_vertex(p, p->list.a[i]);
+	return n;
+}
+
+/* The path's vertices and the edges between them. */
+static long path(peer *p, const bench_query *q)
+{
+	long n = bench_path(p, nbr, q->a, q->b, q->type, &p->path);
+	for (size_t i = 0; n > 0 && i < p->path.n; i++) {
+		get_vertex(p, p->path.a[i]);
+		if (i == 0)
+			continue;
+		sqlite3_bind_int64(p->edge, 1, (sqlite3_int64)p->path.a[i - 1]);
+		sqlite3_bind_int(p->edge, 2, q->type);
+		sqlite3_bind_int64(p->edge, 3, (sqlite3_int64)p->path.a[i]);
+		rows(p, p->edge);
+	}
+	return n;
+}
+
 static long answer(void *ctx, const bench_query *q)
 {
 	peer *p = ctx;
 	switch (q->op) {
 	case OP_GET:
-		sqlite3_bind_int64(p->get, 1, (sqlite3_int64)q->a);
-		return rows(p, p->get, 1);
+		return get_vertex(p, q->a);
 	case OP_FIND:
 		sqlite3_bind_text(p->find, 1, q->name, -1, SQLITE_STATIC);
-		return rows(p, p->find, 1);
+		return rows(p, p->find);
 	case OP_OUT:
 	case OP_IN: {
 		sqlite3_stmt *st = q->op == OP_OUT ? p->out : p->in;
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)q->a);
 		sqlite3_bind_int(st, 2, q->type);
-		return rows(p, st, 0);
+		return rows(p, st);
 	}
 	case OP_HOP3:
-		if (!p->use_cte)
-			return bench_khop(p, nbr, q->a, q->type, 3);
-		sqlite3_bind_int64(p->hop3, 1, (sqlite3_int64)q->a);
-		sqlite3_bind_int(p->hop3, 2, q->type);
-		if (sqlite3_step(p->hop3) != SQLITE_ROW)
-			die("hop3", p->db);
-		long n = (long)sqlite3_column_int64(p->hop3, 0);
-		sqlite3_reset(p->hop3);
-		return n;
+		return hop3(p, q);
 	case OP_PATH:
-		return bench_path(p, nbr, q->a, q->b, q->type);
+		return path(p, q);
 	}
 	return -1;
+}
+
+#define VCOLS "v.kind, v.vis, v.line, v.name, v.path, v.crate, v.version, v.file, v.docs, v.aliases"
+
+static void prepare_all(peer *p)
+{
+	p->get = prep(p->db, "SELECT " VCOLS " FROM vertices v WHERE id = ?1");
+	p->find = prep(p->db, "SELECT v.id, " VCOLS " FROM vertices v WHERE name = ?1");
+	p->out = prep(p->db, "SELECT e.dst, e.line, e.file, " VCOLS " FROM edges e "
+			     "LEFT JOIN vertices v ON v.id = e.dst WHERE e.src = ?1 AND e.type = ?2");
+	p->in = prep(p->db, "SELECT e.src, e.line, e.file, " VCOLS " FROM edges e "
+			    "LEFT JOIN vertices v ON v.id = e.src WHERE e.dst = ?1 AND e.type = ?2");
+	p->out_ids = prep(p->db, "SELECT dst FROM edges WHERE src = ?1 AND type = ?2");
+	p->in_ids = prep(p->db, "SELECT src FROM edges WHERE dst = ?1 AND type = ?2");
+	p->edge = prep(p->db, "SELECT line, file FROM edges WHERE src = ?1 AND type = ?2 AND dst = ?3");
+	p->hop3 = prep(p->db, "WITH RECURSIVE r(id, d) AS (SELECT ?1, 0 UNION SELECT e.dst, r.d + 1 "
+			      "FROM r JOIN edges e ON e.src = r.id AND e.type = ?2 WHERE r.d < 3) "
+			      "SELECT v.id, " VCOLS " FROM vertices v "
+			      "WHERE v.id IN (SELECT id FROM r WHERE id <> ?1)");
 }
 
 static int do_query(const char *path, const char *qfile, int cache_mb, int mmap_mb, int repeat,
@@ -333,23 +378,17 @@ static int do_query(const char *path, const char *qfile, int cache_mb, int mmap_
 	if (access(path, R_OK) < 0)
 		die(path, NULL);
 	open_db(path, cache_mb, mmap_mb, &p.db);
-	p.get = prep(p.db, "SELECT kind, vis, line, name, path, crate, version, file, docs, aliases "
-			   "FROM vertices WHERE id = ?1");
-	p.find = prep(p.db, "SELECT id, kind, vis, line, name, path, crate, version, file, docs, "
-			    "aliases FROM vertices WHERE name = ?1");
-	p.out = prep(p.db, "SELECT dst FROM edges WHERE src = ?1 AND type = ?2");
-	p.in = prep(p.db, "SELECT src FROM edges WHERE dst = ?1 AND type = ?2");
-	p.hop3 = prep(p.db, "WITH RECURSIVE r(id, d) AS (SELECT ?1, 0 UNION SELECT e.dst, r.d + 1 "
-			    "FROM r JOIN edges e ON e.src = r.id AND e.type = ?2 WHERE r.d < 3) "
-			    "SELECT count(DISTINCT id) FROM r WHERE id <> ?1");
+	prepare_all(&p);
 	int rc = bench_run(stdout, "sqlite", scale, "bfs", q, n, -1, repeat, answer, &p);
 	p.use_cte = 1;
 	if (!rc)
 		rc = bench_run(stdout, "sqlite", scale, "cte", q, n, OP_HOP3, repeat, answer, &p);
-	sqlite3_stmt *all[] = { p.get, p.find, p.out, p.in, p.hop3 };
+	sqlite3_stmt *all[] = { p.get, p.find, p.out, p.in, p.out_ids, p.in_ids, p.edge, p.hop3 };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 	sqlite3_close(p.db);
+	free(p.list.a);
+	free(p.path.a);
 	bench_free_queries(q, n);
 	fprintf(stderr, "bench-sqlite: query peak RSS %ld kB\n", bench_peak_rss_kb());
 	return rc ? 1 : 0;
