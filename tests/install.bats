@@ -11,7 +11,7 @@ cg_make() {
 
 # The long and short options a tool's --help lists.
 help_options() {
-	"$1" --help | grep -oE '(^|[ ,])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[ ,]//' | sort -u
+	"$1" --help | grep -oE '(^|[][ ,/|])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[][ ,/|]//' | sort -u
 }
 
 # What _cg offers for the command line "$@" (the last word is the one being completed).
@@ -90,6 +90,16 @@ binaries() {
 	assert_output $'stores\nstuff'
 	run -0 complete_words cg-init --ver
 	assert_output "--version"
+	run -0 complete_words cg-query -d x imp
+	assert_output "implementors"
+	run -0 complete_words cg-query export neigh
+	assert_output "neighbors"
+	run -0 complete_words cg-query neighbors X --type Calls,Im
+	assert_output "Calls,Implements"
+	run -0 complete_words cg-query export vertex X --format d
+	assert_output "dot"
+	run -0 complete_words cg-backup re
+	assert_output "restore"
 }
 
 @test "bash completion offers every option of every binary's --help" {
