@@ -79,3 +79,19 @@ run_examples() {
 	assert_output --partial '{"format":"cg-store","schema_version":1,"shards":1}'
 	assert_output --partial 'MANIFEST.json'
 }
+
+@test "the README's pipeline examples run" {
+	[ -x "$CG_BUILDDIR/bin/cg-ingest" ] && [ -x "$CG_BUILDDIR/bin/cg-query" ] || skip "cg-ingest or cg-query not built"
+	command -v dot >/dev/null || skip "graphviz (dot) is not installed"
+	awk '/^## Pipelines/ { p = 1 } p && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b' \
+		"$CG_ROOT/README.md" >"$BATS_TEST_TMPDIR/pipelines.sh"
+	[ "$(grep -c '^cg-' "$BATS_TEST_TMPDIR/pipelines.sh")" -ge 8 ]
+	mkdir -p "$BATS_TEST_TMPDIR/wd/examples"
+	ln -s "$EXAMPLE_WS" "$BATS_TEST_TMPDIR/wd/examples/ws"
+	cd "$BATS_TEST_TMPDIR/wd"
+	run -0 bash -euo pipefail "$BATS_TEST_TMPDIR/pipelines.sh"
+	assert_line "shapes_core::geometry::shapes::Circle  shapes-core/src/geometry/shapes.rs:22"
+	assert_line "shapes_cli"
+	assert_line "shapes_core unchanged"
+	grep -q '<svg' circle.svg
+}
