@@ -110,6 +110,9 @@ CORE_JSON() { echo "$DEVWS/json/devws_core.json"; }
 	q='{"op":"neighbors","vertex":"shapes_core","explain":true}'
 	run -0 bash -c "printf '%s\n' '$q' | cg-query -d '$WS_STORE' --warm | jq -c 'select(.explain) | .explain.cache_misses'"
 	assert_output 0
+	# a cache far smaller than the answer evicts all the time and must not change it
+	diff <(cg-query -d "$WS_STORE" --cache-vertices 0 traverse shapes_core --depth 3 --both) \
+		<(cg-query -d "$WS_STORE" --cache-vertices 3 traverse shapes_core --depth 3 --both)
 }
 
 # ---- the stream ----
