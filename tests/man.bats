@@ -78,6 +78,12 @@ run_examples() {
 	run -0 run_examples "$CG_ROOT/man/cg.7"
 	assert_output --partial '{"format":"cg-store","schema_version":1,"shards":1}'
 	assert_output --partial 'MANIFEST.json'
+	assert_line "e:f3a05cfc97674f5b:Calls:5d8fdf84ae6aa2d1"
+	assert_line "e:5d8fdf84ae6aa2d1:~Calls:f3a05cfc97674f5b"
+	assert_line "i:path:app::main:f3a05cfc97674f5b"
+	assert_line "i:crate:app@1.0.0:5d8fdf84ae6aa2d1"
+	assert_line "m:crate:calls"
+	assert_line "v:f3a05cfc97674f5b"
 }
 
 @test "the README's pipeline examples run" {
