@@ -22,6 +22,7 @@ _cg_opts() {
 	cg-verify) echo "$common --quick --metrics -q --quiet" ;;
 	cg-compact) echo "$common --family --from --to --max-seconds --wait -q --quiet" ;;
 	cg-backup) echo "$common --wait --id --keep -q --quiet" ;;
+	cg-calls) echo "$common -w --workspace -r --report -j --threads --paths -q --quiet" ;;
 	*) echo "$common" ;;
 	esac
 }
@@ -46,7 +47,7 @@ _cg_value() {
 	local opt=$2 cur=$3
 	case $opt in
 	-d | --dir | -w | --workspace | --doc-dir) _cg_dirs "$cur" ;;
-	--lockfile | --metrics) _cg_files "$cur" ;;
+	--lockfile | --metrics | -r | --report) _cg_files "$cur" ;;
 	--shard-dir) [[ $cur == *=* ]] && _cg_dirs "${cur#*=}" ;;
 	--type)
 		# a comma-separated list: complete its last element
@@ -57,7 +58,7 @@ _cg_value() {
 	--kind) _cg_words "$_cg_kinds" "$cur" ;;
 	--format) _cg_words "ndjson dot" "$cur" ;;
 	--family) _cg_words "v e i m" "$cur" ;;
-	--id | --shards | --cache-mb | --cache-vertices | --unit | --remove | --features | --name | \
+	-j | --threads | --id | --shards | --cache-mb | --cache-vertices | --unit | --remove | --features | --name | \
 		--prefix | --crate | --file | --depth | --max-visited | --limit | --from | --to | \
 		--max-seconds | --keep) COMPREPLY=() ;;
 	*) return 1 ;;
@@ -98,7 +99,7 @@ _cg_args() {
 	cg-backup)
 		if ((n == 0)); then _cg_words "create list verify restore purge" "$cur"
 		else _cg_dirs "$cur"; fi ;;
-	cg-verify | cg-compact) COMPREPLY=() ;;
+	cg-verify | cg-compact | cg-calls) COMPREPLY=() ;;
 	*) _cg_files "$cur" ;;
 	esac
 }
@@ -123,4 +124,4 @@ _cg() {
 	return 0
 }
 
-complete -F _cg cg-init cg-ingest cg-query cg-verify cg-compact cg-backup cg-migrate
+complete -F _cg cg-init cg-ingest cg-query cg-verify cg-compact cg-backup cg-calls cg-migrate
