@@ -507,8 +507,9 @@ static void make_calls_uses(size_t budget)
 
 static void write_graph(FILE *f)
 {
-	static const char *const docs[] = { "Returns the %s of this value.", "Creates a new %s.",
-					    "Parses a %s from its text form.", "The %s in use." };
+	static const char *const docs[][2] = { { "Returns the ", " of this value." },
+					       { "Creates a new ", "." },
+					       { "Parses a ", " from its text form." }, { "The ", " in use." } };
 	for (size_t i = 0; i < nV; i++) {
 		const vtx *v = &V[i];
 		const crate *c = &C[v->crate];
@@ -520,9 +521,8 @@ static void write_graph(FILE *f)
 		if (v->alias)
 			fprintf(f, ",\"aliases\":[\"%s\"]", v->alias);
 		if (v->has_docs) {
-			fputs(",\"docs\":\"", f);
-			fprintf(f, docs[v->line % NELEM(docs)], nouns[v->line % NELEM(nouns)]);
-			fputc('"', f);
+			const char *const *d = docs[v->line % NELEM(docs)];
+			fprintf(f, ",\"docs\":\"%s%s%s\"", d[0], nouns[v->line % NELEM(nouns)], d[1]);
 		}
 		fputs("}\n", f);
 	}
