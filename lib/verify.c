@@ -50,7 +50,8 @@ typedef struct run {
 	cg_verify_stats *st;
 	cg_err *err;
 	int schema;
-	rocksdb_readoptions_t *scan;
+	rocksdb_readoptions_t *scan, *lookup;
+	rocksdb_iterator_t *look[CG_MAX_SHARDS]; /* point lookups, one reused iterator per shard */
 	cg_sst_set ssts[CG_MAX_SHARDS];
 	unit *units;
 	size_t nunits;
@@ -132,18 +133,37 @@ static void find_read_error(run *r, int shard, const void *k, size_t klen, const
 	cg_err_clear(r->err);
 }
 
-/* Point read: 1 found (value in *val), 0 absent, -1 read error (already reported). */
-static int get(run *r, int shard, const void *k, size_t klen, rocksdb_pinnableslice_t **val,
+/* Point read through a reused per-shard iterator: 1 found (value in *val, valid until the next
+ * lookup in that shard), 0 absent, -1 read error (already reported). Seeks rather than Gets
+ * because a Get consults the full filter block first, and a large bulk-loaded file's filter
+ * does not stay in a small sharded block cache: every Get would read it again. */
+static int get(run *r, int shard, const void *k, size_t klen, const char **val, size_t *vlen,
 	       const char *what)
 {
-	*val = NULL;
-	if (!cg_store_db(r->s, shard))
+	rocksdb_t *db = cg_store_db(r->s, shard);
+	if (!db)
 		return -1; /* reported as shard_unreadable */
-	if (cg_store_get(r->s, shard, k, klen, val, r->err) != CG_OK) {
-		find_read_error(r, shard, k, klen, what);
-		return -1;
+	if (!r->look[shard])
+		r->look[shard] = rocksdb_create_iterator(db, r->lookup);
+	rocksdb_iterator_t *it = r->look[shard];
+	rocksdb_iter_seek(it, k, klen);
+	if (rocksdb_iter_valid(it)) {
+		size_t kl;
+		const char *got = rocksdb_iter_key(it, &kl);
+		if (kl != klen || memcmp(got, k, klen) != 0)
+			return 0;
+		*val = rocksdb_iter_value(it, vlen);
+		return 1;
 	}
-	return *val != NULL;
+	char *e = NULL;
+	rocksdb_iter_get_error(it, &e);
+	if (!e)
+		return 0;
+	cg_err_rocks(r->err, e, "read %s", cg_store_shard_path(r->s, shard));
+	find_read_error(r, shard, k, klen, what);
+	rocksdb_iter_destroy(it); /* an iterator keeps its error: start afresh */
+	r->look[shard] = NULL;
+	return -1;
 }
 
 static int sampled(const run *r, uint64_t h)
@@ -287,15 +307,15 @@ static int expect_entry(run *r, void *arg, int itype, const char *val, size_t le
 {
 	const vctx *c = arg;
 	cg_buf k = { 0 };
-	rocksdb_pinnableslice_t *v;
+	const char *v;
+	size_t vl;
 	if (cg_key_index(&k, itype, val, len, c->vid) < 0)
 		return -1;
-	int got = get(r, c->shard, k.data, k.len, &v, "an index entry");
+	int got = get(r, c->shard, k.data, k.len, &v, &vl, "an index entry");
 	if (got == 0)
 		find(r, CG_F_VERTEX_INDEX_MISSING, c->shard, c->vkey, CG_VERTEX_KEY_LEN, NULL,
 		     "the vertex has no %s index entry for \"%.*s\"", cg_index_type_name(itype),
 		     (int)len, val);
-	rocksdb_pinnableslice_destroy(v);
 	cg_buf_free(&k);
 	return 0;
 }
@@ -355,11 +375,10 @@ static void check_vertex(run *r, int sh, const uint8_t *k, size_t kl, const char
 static int vertex_exists(run *r, uint64_t vid)
 {
 	uint8_t k[CG_VERTEX_KEY_LEN];
-	rocksdb_pinnableslice_t *v;
+	const char *v;
+	size_t vl;
 	cg_key_vertex(k, vid);
-	int got = get(r, cg_store_shard_of(r->s, vid), k, sizeof k, &v, "an edge endpoint");
-	rocksdb_pinnableslice_destroy(v);
-	return got;
+	return get(r, cg_store_shard_of(r->s, vid), k, sizeof k, &v, &vl, "an edge endpoint");
 }
 
 static void check_twin(run *r, int sh, const uint8_t *k, const cg_edge_key *e, const char *v, size_t vl)
@@ -368,8 +387,9 @@ static void check_twin(run *r, int sh, const uint8_t *k, const cg_edge_key *e, c
 	uint64_t src = e->reverse ? e->other : e->owner, dst = e->reverse ? e->owner : e->other;
 	cg_key_edge(twin, src, e->type, dst, !e->reverse);
 	int tsh = cg_store_shard_of(r->s, e->other);
-	rocksdb_pinnableslice_t *tv;
-	int got = get(r, tsh, twin, sizeof twin, &tv, "the twin edge");
+	const char *t;
+	size_t tl;
+	int got = get(r, tsh, twin, sizeof twin, &t, &tl, "the twin edge");
 	if (got == 0) {
 		cg_buf_reset(&r->key);
 		if (cg_key_format(&r->key, twin, sizeof twin) == 0 && cg_buf_putc(&r->key, 0) == 0)
@@ -377,14 +397,11 @@ static void check_twin(run *r, int sh, const uint8_t *k, const cg_edge_key *e, c
 			     "its %s copy %s is missing from shard %d", e->reverse ? "forward" : "reverse",
 			     (const char *)r->key.data, tsh);
 	} else if (got > 0) {
-		size_t tl;
-		const char *t = rocksdb_pinnableslice_value(tv, &tl);
 		if (tl != vl || memcmp(t, v, vl) != 0)
 			find(r, CG_F_EDGE_TWIN_MISMATCH, sh, k, CG_EDGE_KEY_LEN, NULL,
 			     "its %s copy in shard %d holds a different value (%zu vs %zu bytes)",
 			     e->reverse ? "forward" : "reverse", tsh, tl, vl);
 	}
-	rocksdb_pinnableslice_destroy(tv);
 }
 
 static void check_edge(run *r, int sh, const uint8_t *k, size_t kl, const char *v, size_t vl)
@@ -425,13 +442,14 @@ static void count_crate_entry(run *r, const uint8_t *k, size_t kl)
 static void check_index_target(run *r, int sh, const uint8_t *k, size_t kl, uint64_t vid)
 {
 	uint8_t vk[CG_VERTEX_KEY_LEN];
-	rocksdb_pinnableslice_t *v;
+	const char *val = NULL;
+	size_t vl = 0;
 	cg_key_vertex(vk, vid);
-	int got = get(r, cg_store_shard_of(r->s, vid), vk, sizeof vk, &v, "the indexed vertex");
+	int got = get(r, cg_store_shard_of(r->s, vid), vk, sizeof vk, &val, &vl, "the indexed vertex");
 	cg_rec rec;
 	cg_err e;
-	size_t vl;
-	const char *val = got > 0 ? rocksdb_pinnableslice_value(v, &vl) : NULL;
+	if (got <= 0)
+		val = NULL;
 	if (got == 0)
 		find(r, CG_F_INDEX_DANGLING, sh, k, kl, NULL, "vertex %016llx does not exist", (unsigned long long)vid);
 	if (val && cg_rec_open(val, vl, CG_REC_VERTEX, &rec, &e) == 0) {
@@ -446,7 +464,6 @@ static void check_index_target(run *r, int sh, const uint8_t *k, size_t kl, uint
 			     (unsigned long long)vid, cg_kind_name(vx.kind), vx.str[CG_VF_PATH],
 			     cg_index_type_name(k[1]));
 	}
-	rocksdb_pinnableslice_destroy(v);
 }
 
 static void check_index(run *r, int sh, const uint8_t *k, size_t kl, const char *v, size_t vl)
@@ -628,6 +645,9 @@ int cg_verify_run(cg_store *s, const cg_verify_opts *o, cg_verify_report_fn repo
 	rocksdb_readoptions_set_verify_checksums(r.scan, 1);
 	rocksdb_readoptions_set_fill_cache(r.scan, 0); /* one pass over everything: do not evict the hot set */
 	rocksdb_readoptions_set_total_order_seek(r.scan, 1);
+	r.lookup = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_verify_checksums(r.lookup, 1);
+	rocksdb_readoptions_set_total_order_seek(r.lookup, 1);
 	for (int sh = 0; sh < st->shards && !r.failed; sh++) {
 		if (cg_store_db(s, sh) && cg_sst_list(cg_store_db(s, sh), &r.ssts[sh], err) != CG_OK)
 			r.failed = err->code;
@@ -643,8 +663,11 @@ int cg_verify_run(cg_store *s, const cg_verify_opts *o, cg_verify_report_fn repo
 			st->shards_read += scan_shard(&r, sh);
 	if (!r.failed && st->shards_read == st->shards)
 		check_units(&r); /* counts from a partial scan would only add false findings */
-	for (int sh = 0; sh < st->shards; sh++)
+	for (int sh = 0; sh < st->shards; sh++) {
+		if (r.look[sh])
+			rocksdb_iter_destroy(r.look[sh]); /* before the store closes its dbs */
 		cg_sst_free(&r.ssts[sh]);
+	}
 	for (size_t i = 0; i < r.nunits; i++)
 		free(r.units[i].name);
 	free(r.units);
@@ -655,6 +678,7 @@ int cg_verify_run(cg_store *s, const cg_verify_opts *o, cg_verify_report_fn repo
 	cg_buf_free(&r.key);
 	cg_buf_free(&r.detail);
 	rocksdb_readoptions_destroy(r.scan);
+	rocksdb_readoptions_destroy(r.lookup);
 	st->seconds = now() - t0;
 	return r.failed;
 }
