@@ -2,7 +2,11 @@
  * lib/query.h exactly as `cg-query` does in stdin-streaming mode (catch-up check, then
  * cg_query_run writing complete NDJSON answer lines), timing each call.
  *
- *   bench-cg [-c CACHE_MB] [-r REPEAT] [-S SCALE] STORE_DIR QUERIES.tsv
+ *   bench-cg [-n] [-o OP,...] [-c CACHE_MB] [-r REPEAT] [-S SCALE] STORE_DIR QUERIES.tsv
+ *
+ * -n leaves out the catch-up check (cg_query_refresh) that cg-query makes before every
+ * streamed query, to show the engine's own cost (method "lib-nocatchup"); -o runs only the
+ * named operations.
  *
  * The request objects are built before timing (a client sends them ready-made); the answer
  * lines are counted and their bytes summed, not written anywhere. cg's counts are turned into
@@ -22,6 +26,7 @@ typedef struct cgq {
 	json_t **req; /* one request per query, same order */
 	const bench_query *base;
 	size_t bytes;
+	int no_refresh;
 } cgq;
 
 static int emit(void *ctx, const char *line, size_t len)
@@ -66,7 +71,7 @@ static long answer(void *ctx, const bench_query *q)
 	cgq *c = ctx;
 	cg_err err = { 0 };
 	size_t count = 0;
-	int rc = cg_query_refresh(c->q, &err);
+	int rc = c->no_refresh ? CG_OK : cg_query_refresh(c->q, &err);
 	if (!rc)
 		rc = cg_query_run(c->q, c->req[q - c->base], &count, &err);
 	if (rc) {
@@ -78,18 +83,31 @@ static long answer(void *ctx, const bench_query *q)
 	return (long)count;
 }
 
+/* Whether name is one of the comma-separated list. */
+static int selected(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return 1;
+	return 0;
+}
+
 static int usage(void)
 {
-	fputs("usage: bench-cg [-c CACHE_MB] [-r REPEAT] [-S SCALE] STORE_DIR QUERIES.tsv\n", stderr);
+	fputs("usage: bench-cg [-n] [-o OP,...] [-c CACHE_MB] [-r REPEAT] [-S SCALE] STORE_DIR QUERIES.tsv\n",
+	      stderr);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	int cache_mb = 0, repeat = 1;
-	const char *scale = "?";
-	for (int opt; (opt = getopt(argc, argv, "c:r:S:")) != -1;) {
+	int cache_mb = 0, repeat = 1, no_refresh = 0;
+	const char *scale = "?", *ops = NULL;
+	for (int opt; (opt = getopt(argc, argv, "nc:o:r:S:")) != -1;) {
 		switch (opt) {
+		case 'n': no_refresh = 1; break;
+		case 'o': ops = optarg; break;
 		case 'c': cache_mb = atoi(optarg); break;
 		case 'r': repeat = atoi(optarg); break;
 		case 'S': scale = optarg; break;
@@ -100,7 +118,7 @@ int main(int argc, char **argv)
 		return usage();
 	size_t n;
 	bench_query *q = bench_load_queries(argv[optind + 1], &n);
-	cgq c = { .base = q, .req = calloc(n ? n : 1, sizeof *c.req) };
+	cgq c = { .base = q, .req = calloc(n ? n : 1, sizeof *c.req), .no_refresh = no_refresh };
 	for (size_t i = 0; c.req && i < n; i++)
 		if (!(c.req[i] = request(&q[i])))
 			return fprintf(stderr, "bench-cg: out of memory\n"), 1;
@@ -115,7 +133,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-cg: %s\n", err.msg);
 		return 1;
 	}
-	rc = bench_run(stdout, "cg", scale, "lib", q, n, -1, repeat, answer, &c);
+	const char *method = no_refresh ? "lib-nocatchup" : "lib";
+	for (int op = 0; !rc && op < OP_N; op++)
+		if (!ops || selected(ops, bench_op_name[op]))
+			rc = bench_run(stdout, "cg", scale, method, q, n, op, repeat, answer, &c);
 	cg_query_close(c.q);
 	cg_store_close(s);
 	for (size_t i = 0; i < n; i++)

@@ -88,6 +88,7 @@ run_scale() {
 
 	echo "bench: $sc: cg queries, floor, one-shot processes" >&2
 	"$OUT/bench-cg" -r $R -S "$sc" "$store" "$d/queries.tsv" >>"$res"
+	"$OUT/bench-cg" -n -o get,find,out,in -r $R -S "$sc" "$store" "$d/queries.tsv" >>"$res"
 	"$OUT/bench-floor" -x -r $R -S "$sc" "$store/shard-000" "$d/queries.tsv" >>"$res"
 	id=$(awk -F'\t' '$1 == "get" {print $2; exit}' "$d/queries.tsv")
 	"$OUT/bench-cold" -s cg -S "$sc" -o cold_get -n 20 -- "$BIN/cg-query" -d "$store" vertex "$id" >>"$res"

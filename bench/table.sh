@@ -22,13 +22,14 @@ jq -rs '
     ($rows[] | select(.op == "compact") |
       "| cg after cg-compact | \(.seconds) | | \(.bytes) | | |"),
     "",
-    "| operation | cg p50 µs | cg p99 | SQLite p50 | SQLite p99 | floor p50 | floor p99 | cg/SQLite p50 (p99) | cg/floor p50 (p99) | answers |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| operation | cg p50 µs | cg p99 | SQLite p50 | SQLite p99 | floor p50 | floor p99 | cg/SQLite p50 (p99) | cg/floor p50 (p99) | cg p50 without catch-up check | answers |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ( ["get", "find", "out", "in", "hop3", "path", "cold_get"][] as $op
-      | ($rows | map(select(.op == $op and .system == "cg")) | first) as $c
+      | ($rows | map(select(.op == $op and .system == "cg" and .method != "lib-nocatchup")) | first) as $c
+      | ($rows | map(select(.op == $op and .system == "cg" and .method == "lib-nocatchup")) | first) as $n
       | ($rows | map(select(.op == $op and .system == "sqlite")) | sort_by(.p50_us) | first) as $q
       | ($rows | map(select(.op == $op and .system == "floor")) | first) as $f
       | select($c or $q)
       | ([$c, $q, $f] | map(select(. != null and .answers != null) | .answers) | unique) as $ans
-      | "| \($op)\(if $q and ($rows | map(select(.op == $op and .system == "sqlite")) | length) > 1 then " (SQLite: \($q.method))" else "" end) | \(r($c.p50_us)) | \(r($c.p99_us)) | \(r($q.p50_us)) | \(r($q.p99_us)) | \(r($f.p50_us)) | \(r($f.p99_us)) | \(ratio($c.p50_us; $q.p50_us)) (\(ratio($c.p99_us; $q.p99_us))) | \(ratio($c.p50_us; $f.p50_us)) (\(ratio($c.p99_us; $f.p99_us))) | \(if ($ans | length) <= 1 then "agree" else "DIFFER: cg \($c.answers), SQLite \($q.answers), floor \($f.answers // "-")" end) |")
+      | "| \($op)\(if $q and ($rows | map(select(.op == $op and .system == "sqlite")) | length) > 1 then " (SQLite: \($q.method))" else "" end) | \(r($c.p50_us)) | \(r($c.p99_us)) | \(r($q.p50_us)) | \(r($q.p99_us)) | \(r($f.p50_us)) | \(r($f.p99_us)) | \(ratio($c.p50_us; $q.p50_us)) (\(ratio($c.p99_us; $q.p99_us))) | \(ratio($c.p50_us; $f.p50_us)) (\(ratio($c.p99_us; $f.p99_us))) | \(r($n.p50_us)) | \(if ($ans | length) <= 1 then "agree" else "DIFFER: cg \($c.answers), SQLite \($q.answers), floor \($f.answers // "-")" end) |")
 ' "$F"
