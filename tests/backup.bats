@@ -130,3 +130,14 @@ sst_names() {
 	run -2 --separate-stderr cg-backup restore "$BATS_TEST_TMPDIR/bk"
 	run -2 --separate-stderr cg-backup frobnicate x
 }
+
+@test "the EXAMPLES of cg-backup(1) run" {
+	load tools/examples
+	run -0 run_page_examples "$CG_ROOT/man/cg-backup.1"
+	assert_line --index 0 1
+	assert_line --index 1 1
+	assert_line --regexp '^\[2,"[0-9T:Z-]+",[0-9]+\]$'
+	assert_line '{"id":1,"ok":true}'
+	assert_line '{"purged":[],"kept":7}'
+	[ -f "$BATS_TEST_TMPDIR/ex/graph-then/MANIFEST.json" ]
+}

@@ -100,3 +100,10 @@ hold_lock() {
 	run -2 --separate-stderr cg-compact --max-seconds 0
 	run -66 --separate-stderr cg-compact -d "$BATS_TEST_TMPDIR/none"
 }
+
+@test "the EXAMPLES of cg-compact(1) run" {
+	load tools/examples
+	run -0 run_page_examples "$CG_ROOT/man/cg-compact.1"
+	assert_line --regexp '^\[[0-9]+,[0-9]+\]$'
+	assert_line '[0,0,0,0,0,0,1]'
+}

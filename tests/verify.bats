@@ -170,3 +170,10 @@ PY
 	run -0 cg-verify --help
 	assert_output --partial "--metrics FILE"
 }
+
+@test "the EXAMPLES of cg-verify(1) run" {
+	load tools/examples
+	run -0 run_page_examples "$CG_ROOT/man/cg-verify.1"
+	assert_line '{"keys":1565,"problems":0}'
+	assert_line --regexp '^cg_verify_problems\{store="graph"\} 0$'
+}
