@@ -19,7 +19,7 @@ static void usage(void)
 	       "edge endpoints, manifest and shards, per-unit metadata. Prints one NDJSON line per\n"
 	       "problem, then a summary line.\n\n"
 	       "  -d, --dir DIR          the store directory (default: $CG_DIR, then ./.cg)\n"
-	       "      --quick[=N]        cross-check only 1 in N vertices, edges and index entries\n"
+	       "      --quick[=N]        cross-check only 1 in N vertices (with their edges and index entries)\n"
 	       "                         (default N %d); checksums and records are still read in full\n"
 	       "      --metrics FILE     write Prometheus textfile-collector metrics to FILE\n"
 	       "  -q, --quiet            print findings only (nothing when the store is clean)\n"

@@ -254,13 +254,11 @@ int cg_backup_create(const char *dir, const char *bdir, int wait, json_t **out, 
 	bctx c;
 	char root[PATH_MAX];
 	json_t *facts = NULL, *entry = NULL;
-	int made = 0, rc = open_bdir(&c, bdir, 1, 1, err);
+	int rc = open_bdir(&c, bdir, 1, 1, err);
 	*out = NULL;
 	snprintf(root, sizeof root, "%s/.cg-backup-%ld", dir, (long)getpid());
-	if (!rc) {
+	if (!rc)
 		rc = checkpoint_store(dir, root, wait, &facts, err);
-		made = rc != CG_EIO || access(root, F_OK) == 0;
-	}
 	json_t *shards_were = json_object_get(c.catalog, "shards");
 	int nshards = (int)json_integer_value(json_object_get(facts, "shards"));
 	if (!rc && shards_were && json_integer_value(shards_were) != nshards)
@@ -283,7 +281,7 @@ int cg_backup_create(const char *dir, const char *bdir, int wait, json_t **out, 
 		json_array_append(backups(&c), entry);
 		rc = save_catalog(&c);
 	}
-	if (made)
+	if (access(root, F_OK) == 0) /* the checkpoints: hard links, gone with the backup done */
 		nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	if (!rc)
 		*out = json_incref(entry);

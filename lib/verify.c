@@ -414,7 +414,8 @@ static void check_edge(run *r, int sh, const uint8_t *k, size_t kl, const char *
 	}
 	if (cg_store_shard_of(r->s, e.owner) != sh)
 		find(r, CG_F_WRONG_SHARD, sh, k, kl, NULL, "edge belongs in shard %d", cg_store_shard_of(r->s, e.owner));
-	if (open_rec(r, sh, k, kl, v, vl, CG_REC_EDGE, &rec) < 0 || !sampled(r, e.owner ^ e.other))
+	/* sampled by source vertex: both copies of an edge go with the vertex they leave */
+	if (open_rec(r, sh, k, kl, v, vl, CG_REC_EDGE, &rec) < 0 || !sampled(r, e.reverse ? e.other : e.owner))
 		return;
 	check_twin(r, sh, k, &e, v, vl);
 	if (e.reverse)
