@@ -11,7 +11,7 @@ jq -rs '
   def r(x): if x == null then "-" else (x * 100 | round / 100 | tostring) end;
   def ratio(a; b): if a == null or b == null or b == 0 then "-" else (a / b * 100 | round / 100 | tostring) + "×" end;
   [.[] | select(.machine == null)] as $all
-  | ($all | map(.scale) | unique) as $scales
+  | (["S", "M", "L"] - (["S", "M", "L"] - ($all | map(.scale) | unique))) as $scales
   | $scales[] as $s
   | ($all | map(select(.scale == $s))) as $rows
   | "\n### Scale \($s)\n",
