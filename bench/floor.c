@@ -182,11 +182,13 @@ static long answer(void *ctx, const bench_query *q)
 	return -1;
 }
 
-/* cg's table options (lib/store.c), so the floor reads the same files the same way. */
-static rocksdb_options_t *cg_like_options(int cache_mb, int cache_meta)
+/* cg's table options (lib/store.c), so the floor reads the same files the same way; the
+ * table options and cache are the caller's to destroy after the database is closed. */
+static rocksdb_options_t *cg_like_options(int cache_mb, int cache_meta,
+					  rocksdb_block_based_table_options_t **tp, rocksdb_cache_t **cp)
 {
-	rocksdb_block_based_table_options_t *t = rocksdb_block_based_options_create();
-	rocksdb_block_based_options_set_block_cache(t, rocksdb_cache_create_lru((size_t)cache_mb << 20));
+	rocksdb_block_based_table_options_t *t = *tp = rocksdb_block_based_options_create();
+	rocksdb_block_based_options_set_block_cache(t, *cp = rocksdb_cache_create_lru((size_t)cache_mb << 20));
 	rocksdb_block_based_options_set_filter_policy(t, rocksdb_filterpolicy_create_bloom_full(10));
 	rocksdb_block_based_options_set_whole_key_filtering(t, 1);
 	rocksdb_block_based_options_set_format_version(t, 5);
@@ -224,7 +226,9 @@ int main(int argc, char **argv)
 	bench_query *q = bench_load_queries(argv[optind + 1], &n);
 	floor_db f = { 0 };
 	char *e = NULL;
-	rocksdb_options_t *o = cg_like_options(cache_mb, cache_meta);
+	rocksdb_block_based_table_options_t *t;
+	rocksdb_cache_t *cache;
+	rocksdb_options_t *o = cg_like_options(cache_mb, cache_meta, &t, &cache);
 	f.db = rocksdb_open_for_read_only(o, argv[optind], 0, &e);
 	if (e)
 		die(argv[optind], e);
@@ -244,6 +248,8 @@ int main(int argc, char **argv)
 	rocksdb_readoptions_destroy(f.index_ro);
 	rocksdb_close(f.db);
 	rocksdb_options_destroy(o);
+	rocksdb_block_based_options_destroy(t);
+	rocksdb_cache_destroy(cache);
 	free(f.list.a);
 	free(f.path.a);
 	bench_free_queries(q, n);
