@@ -88,4 +88,6 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man7/cg.7 $(DESTDIR)$(BASHCOMPDIR)/cg $(DESTDIR)$(ZSHCOMPDIR)/_cg
 
 clean:
-	rm -rf build build-asan build-* 
+	rm -rf build build-asan build-*
+
+include vendor/tree-sitter-rust/build.mk

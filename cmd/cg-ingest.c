@@ -120,7 +120,8 @@ int main(int argc, char **argv)
 	size_t nremoves = 0;
 	int quiet = 0, c;
 	long n;
-	while ((c = getopt_long(argc, argv, "d:w:qhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:w:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'w': o.workspace = optarg; break;
@@ -145,7 +146,7 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': usage(); return cg_cli_finish(prog, 0);
 		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_usage(prog, "invalid option");
+		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
 	o.inputs = (const char *const *)argv + optind;

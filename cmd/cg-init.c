@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 	const char *dir = NULL;
 	int quiet = 0, c;
 	long n;
-	while ((c = getopt_long(argc, argv, "d:qhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 's':
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': usage(); return cg_cli_finish(prog, 0);
 		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_usage(prog, "invalid option");
+		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
 	if (optind < argc && dir)

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +41,16 @@ int cg_cli_usage(const char *prog, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
 	return CG_EUSAGE;
+}
+
+int cg_cli_bad_option(const char *prog, int c, char *const *argv)
+{
+	const char *arg = argv[optind - 1];
+	if (c == ':')
+		return cg_cli_usage(prog, "option '%s' needs an argument", arg);
+	if (optopt)
+		return cg_cli_usage(prog, "unrecognized option '-%c'", optopt);
+	return cg_cli_usage(prog, "unrecognized option '%s'", arg);
 }
 
 int cg_cli_version(const char *prog)

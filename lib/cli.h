@@ -17,6 +17,10 @@ int cg_cli_parse_int(const char *s, long min, long max, long *out);
 void cg_cli_error(const char *prog, const cg_err *err);
 /* "prog: message" and the --help hint on stderr; returns CG_EUSAGE. */
 int cg_cli_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports the option getopt_long() just refused as one usage line; returns CG_EUSAGE.
+ * For binaries that set opterr = 0 and start their optstring with ':', so that c is ':'
+ * for a missing argument and '?' for an unknown option. */
+int cg_cli_bad_option(const char *prog, int c, char *const *argv);
 /* "prog (cg) VERSION" on stdout; returns 0. */
 int cg_cli_version(const char *prog);
 

@@ -184,8 +184,10 @@ static void make_options(cg_store *s, int cache_mb)
 	rocksdb_block_based_options_set_filter_policy(s->table, rocksdb_filterpolicy_create_bloom_full(10));
 	rocksdb_block_based_options_set_whole_key_filtering(s->table, 1);
 	rocksdb_block_based_options_set_format_version(s->table, 5);
-	rocksdb_block_based_options_set_cache_index_and_filter_blocks(s->table, 1);
-	rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(s->table, 1);
+	/* Filters and indexes stay with the table readers (max_open_files = -1 keeps them all
+	 * open) instead of in the block cache: a bulk-loaded SST's full filter is megabytes, more
+	 * than one shard of the sharded LRU cache holds, and every Get then re-read it. */
+	rocksdb_block_based_options_set_cache_index_and_filter_blocks(s->table, 0);
 
 	s->options = rocksdb_options_create();
 	rocksdb_options_set_block_based_table_factory(s->options, s->table);

@@ -192,7 +192,8 @@ int main(int argc, char **argv)
 	const char *dir = NULL, *report = NULL;
 	int quiet = 0, c, paths = 0;
 	long n;
-	while ((c = getopt_long(argc, argv, "w:d:r:j:qhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":w:d:r:j:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w': co.workspace = optarg; break;
 		case 'd': dir = optarg; break;
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': usage(); return cg_cli_finish(prog, 0);
 		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_usage(prog, "invalid option");
+		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
 	if (optind < argc)
