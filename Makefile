@@ -24,7 +24,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 MANS     = $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check check-unit check-bats check-asan demo bench bench-large install uninstall clean lint-man
+.PHONY: all check check-unit check-bats check-asan check-reliability demo bench bench-large install uninstall clean lint-man
 
 all: $(BINS)
 
@@ -59,6 +59,10 @@ check-bats: $(BINS)
 check-asan:
 	$(MAKE) B=build-asan SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  CFLAGS="-O1 -g" check
+
+# Crash, corruption, fuzz and concurrency trials; RELIABILITY=long for the long form.
+check-reliability: $(BINS)
+	CG_BUILDDIR=$(abspath $(B)) sh tests/reliability/run.sh $(or $(RELIABILITY),short)
 
 demo: $(BINS)
 	sh examples/demo.sh $(abspath $(B))/bin

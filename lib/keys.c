@@ -12,7 +12,7 @@ static const char *const index_names[CG_IDX_NTYPES] = {
 	NULL, "name", "path", "kind", "crate", "file",
 };
 static const char *const meta_names[CG_META_NTYPES] = {
-	NULL, "store", "crate", "intent",
+	NULL, "store", "crate", "intent", "workspace",
 };
 
 void cg_be64_put(uint8_t *p, uint64_t v)
