@@ -31,13 +31,15 @@ static void usage(void)
 	       "Options:\n"
 	       "  -d, --dir DIR            the store directory (default: $CG_DIR, then ./.cg)\n"
 	       "  -e, --exit-status        exit 1 when nothing matched\n"
-	       "      --strict             stop a stdin stream at its first bad line\n"
+	       "      --strict             stop a stdin stream at its first bad line, and fail\n"
+	       "                           instead of answering from only some shards\n"
 	       "      --cache-vertices N   keep N decoded vertices between queries (default 65536)\n"
 	       "      --warm               load the busiest vertices into that cache first\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n\n"
 	       "Edge types: Contains Calls Uses Implements Depends.\n"
-	       "Exit status: 0 ok, 1 no match with -e, 2 bad query, 65 bad stdin line or damaged\n"
+	       "Exit status: 0 ok, 1 no match with -e, 2 bad query, 3 partial answer (a shard is\n"
+	       "missing), 65 bad stdin line or damaged "
 	       "record, 66 no store, 74 I/O error. See cg-query(1).\n");
 }
 
@@ -155,6 +157,15 @@ static int run_one(cg_query_engine *q, json_t *req, size_t *total)
 	return rc;
 }
 
+/* The first shard the store could not open, or -1 when all are there. */
+static int first_missing_shard(const cg_store *s)
+{
+	for (int i = 0; i < cg_store_nshards(s); i++)
+		if (!cg_store_db(s, i))
+			return i;
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -197,6 +208,10 @@ words:;
 		rc = cg_query_open(s, &qo, &q, &err);
 	if (!rc && o.warm)
 		rc = cg_query_warm(q, (size_t)o.cache, &loaded, &err);
+	int missing = rc ? -1 : first_missing_shard(s);
+	if (!rc && missing >= 0 && o.strict)
+		rc = cg_err_set(&err, CG_EIO, "shard %d cannot be read (--strict): %s", missing,
+				cg_store_shard_error(s, missing));
 	if (rc)
 		cg_cli_error(prog, &err);
 	else if (stream)
@@ -205,6 +220,8 @@ words:;
 		rc = run_one(q, req, &total);
 	if (!rc && o.exit_status && total == 0)
 		rc = CG_ENEGATIVE;
+	if (!rc && missing >= 0)
+		rc = CG_EPARTIAL; /* the answers say "partial"; so does the exit status */
 	json_decref(req);
 	cg_query_close(q);
 	cg_store_close(s);

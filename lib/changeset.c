@@ -223,27 +223,26 @@ static int apply_ssts(cg_changeset *c, cg_store *s, cg_err *err)
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cg_err_sys(err, CG_EIO, errno, "%s", dir);
 	int rc = CG_OK;
-	char path[CG_MAX_SHARDS][4200];
+	char path[CG_MAX_SHARDS][4200], *files[CG_MAX_SHARDS] = { 0 };
 	for (int i = 0; i < c->nshards && !rc; i++) {
 		snprintf(path[i], sizeof path[i], "%s/shard-%03d.sst", dir, i);
-		if (c->shard[i].n)
-			rc = write_sst(s, &c->shard[i], path[i], err);
+		if (c->shard[i].n && !(rc = write_sst(s, &c->shard[i], path[i], err)))
+			files[i] = path[i];
 	}
-	for (int i = 0; i < c->nshards && !rc; i++) {
-		const char *files[1] = { path[i] };
-		if (c->shard[i].n)
-			rc = cg_store_ingest_files(s, i, files, 1, err);
-	}
+	if (!rc)
+		rc = cg_store_ingest_files(s, files, err);
 	for (int i = 0; i < c->nshards; i++)
-		unlink(path[i]); /* moved away on success; leftovers on failure */
+		if (files[i])
+			unlink(path[i]); /* moved away on success; leftovers on failure */
 	rmdir(dir);
 	return rc;
 }
 
 int cg_changeset_apply(cg_changeset *c, cg_store *s, int mode, cg_err *err)
 {
+	/* batches are atomic per shard only: a change across shards goes through SST files */
 	if (mode == CG_APPLY_AUTO)
-		mode = cg_changeset_count(c) >= SST_THRESHOLD ? CG_APPLY_SST : CG_APPLY_BATCH;
+		mode = cg_changeset_count(c) >= SST_THRESHOLD || c->nshards > 1 ? CG_APPLY_SST : CG_APPLY_BATCH;
 	if (!cg_changeset_count(c))
 		return CG_OK;
 	return mode == CG_APPLY_SST ? apply_ssts(c, s, err) : apply_batches(c, s, err);

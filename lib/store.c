@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <jansson.h>
@@ -15,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "keys.h"
 #include "record.h"
 
 #define MANIFEST_NAME "MANIFEST.json"
@@ -336,6 +339,8 @@ int cg_store_init(const char *dir, const cg_init_opts *o, cg_err *err)
 
 /* ---- open ---- */
 
+static int recover_intents(cg_store *s, cg_err *err);
+
 static int take_lock(cg_store *s, cg_err *err)
 {
 	char *path = join(s->dir, LOCK_NAME);
@@ -424,7 +429,7 @@ int cg_store_open(const char *dir, const cg_open_opts *o, cg_store **out, cg_err
 	}
 	int cache = o->cache_mb > 0 ? o->cache_mb : env_int("CG_CACHE_MB", s->manifest.cache_mb);
 	make_options(s, cache > 0 ? cache : DEFAULT_CACHE_MB);
-	if ((rc = open_shards(s, err)))
+	if ((rc = open_shards(s, err)) || (s->writer && (rc = recover_intents(s, err))))
 		goto fail;
 	*out = s;
 	return CG_OK;
@@ -489,14 +494,133 @@ int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err)
 	return CG_OK;
 }
 
-int cg_store_ingest_files(cg_store *s, int shard, const char *const *files, size_t n, cg_err *err)
+static int ingest_one(cg_store *s, int shard, const char *file, cg_err *err)
 {
 	char *e = NULL;
 	rocksdb_ingestexternalfileoptions_t *io = rocksdb_ingestexternalfileoptions_create();
 	rocksdb_ingestexternalfileoptions_set_move_files(io, 1);
-	rocksdb_ingest_external_file(s->db[shard], files, n, io, &e);
+	rocksdb_ingest_external_file(s->db[shard], &file, 1, io, &e);
 	rocksdb_ingestexternalfileoptions_destroy(io);
-	return e ? cg_err_rocks(err, e, "ingest SST files into %s", s->shard_path[shard]) : CG_OK;
+	return e ? cg_err_rocks(err, e, "ingest %s into %s", file, s->shard_path[shard]) : CG_OK;
+}
+
+/* A fault-injection point for the crash tests (tests/shard.bats): CG_TEST_CRASH_AFTER_SHARD=K
+ * kills the writer right after shard K took its file, the worst moment for atomicity. */
+static void test_crash_point(int shard)
+{
+	const char *k = getenv("CG_TEST_CRASH_AFTER_SHARD");
+	if (k && *k && atoi(k) == shard)
+		raise(SIGKILL);
+}
+
+static int put_intent(cg_store *s, const char *key, const char *json, int put, cg_err *err)
+{
+	rocksdb_writebatch_t *b[CG_MAX_SHARDS] = { rocksdb_writebatch_create() };
+	uint8_t k[64];
+	size_t klen = (size_t)snprintf((char *)k, sizeof k, "m%c%s", CG_META_INTENT, key);
+	cg_buf v = { 0 };
+	int rc = CG_OK;
+	if (put && cg_meta_encode(&v, json, strlen(json)) < 0)
+		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+	else if (put)
+		rocksdb_writebatch_put(b[0], (const char *)k, klen, (const char *)v.data, v.len);
+	else
+		rocksdb_writebatch_delete(b[0], (const char *)k, klen);
+	if (!rc)
+		rc = cg_store_commit(s, b, err);
+	rocksdb_writebatch_destroy(b[0]);
+	cg_buf_free(&v);
+	return rc;
+}
+
+/* Ingests the files an intent lists that are still there (a moved file is gone). */
+static int finish_intent(cg_store *s, const char *key, json_t *files, cg_err *err)
+{
+	size_t i;
+	json_t *f;
+	int rc = CG_OK;
+	json_array_foreach(files, i, f) {
+		int shard = (int)json_integer_value(json_array_get(f, 0));
+		const char *path = json_string_value(json_array_get(f, 1));
+		if (!path || shard < 0 || shard >= s->manifest.shards)
+			return cg_err_set(err, CG_EDATA, "m:intent:%s: malformed file entry %zu", key, i);
+		if (access(path, F_OK) == 0 && (rc = ingest_one(s, shard, path, err)))
+			return rc;
+		test_crash_point(shard);
+	}
+	return put_intent(s, key, NULL, 0, err);
+}
+
+int cg_store_ingest_files(cg_store *s, char *const *files, cg_err *err)
+{
+	json_t *list = json_array();
+	for (int i = 0; i < s->manifest.shards; i++)
+		if (files[i])
+			json_array_append_new(list, json_pack("[i,s]", i, files[i]));
+	char key[48], *json = json_dumps(list, JSON_COMPACT);
+	snprintf(key, sizeof key, "%ld.%lld", (long)getpid(), (long long)time(NULL));
+	int rc = json ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	if (!rc && json_array_size(list) == 1) /* one shard: its ingest alone is atomic */
+		rc = ingest_one(s, (int)json_integer_value(json_array_get(json_array_get(list, 0), 0)),
+				json_string_value(json_array_get(json_array_get(list, 0), 1)), err);
+	else if (!rc && json_array_size(list) > 1 && !(rc = put_intent(s, key, json, 1, err)))
+		rc = finish_intent(s, key, list, err);
+	free(json);
+	json_decref(list);
+	return rc;
+}
+
+/* SST files a killed writer was still writing (ingest.PID/): no intent names them any more,
+ * and the lock says their writer is gone. */
+static void remove_staging_dirs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		char *path;
+		if (strncmp(e->d_name, "ingest.", 7) == 0 && asprintf(&path, "%s/%s", dir, e->d_name) >= 0) {
+			rm_tree(path);
+			free(path);
+		}
+	}
+	closedir(d);
+}
+
+/* Writer open: completes changes a killed writer left half-applied across shards. */
+static int recover_intents(cg_store *s, cg_err *err)
+{
+	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_total_order_seek(ro, 1);
+	rocksdb_iterator_t *it = rocksdb_create_iterator(s->db[0], ro);
+	char prefix[2] = { 'm', CG_META_INTENT };
+	int rc = CG_OK;
+	for (rocksdb_iter_seek(it, prefix, 2); !rc && rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
+		size_t kl, vl;
+		const char *k = rocksdb_iter_key(it, &kl), *v = rocksdb_iter_value(it, &vl);
+		if (kl < 2 || memcmp(k, prefix, 2) != 0)
+			break;
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)(kl - 2), k + 2);
+		cg_rec rec;
+		json_t *files = NULL;
+		if (!(rc = cg_rec_open(v, vl, CG_REC_META, &rec, err)) &&
+		    !(files = json_loads(cg_meta_text(&rec), 0, NULL)))
+			rc = cg_err_set(err, CG_EDATA, "m:intent:%s: not JSON", key);
+		if (!rc)
+			rc = finish_intent(s, key, files, err);
+		json_decref(files);
+	}
+	char *e = NULL;
+	if (!rc)
+		rocksdb_iter_get_error(it, &e);
+	rocksdb_iter_destroy(it);
+	rocksdb_readoptions_destroy(ro);
+	if (e)
+		return cg_err_rocks(err, e, "recover %s", s->shard_path[0]);
+	if (!rc)
+		remove_staging_dirs(s->dir);
+	return rc;
 }
 
 int cg_store_refresh(cg_store *s, cg_err *err)
