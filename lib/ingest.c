@@ -6,19 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "changeset.h"
+#include "ingest_int.h"
 #include "record.h"
-#include "scan.h"
-
-typedef struct ingest_ctx {
-	cg_store *store;
-	cg_changeset *cs;
-	cg_scanner *sc;
-	cg_buf key, val;
-	cg_graph **graphs; /* the run's graphs, to tell real vertices from stubs */
-	size_t ngraphs;
-	cg_err *err;
-} ingest_ctx;
 
 static int oom(cg_err *err)
 {
@@ -267,7 +256,7 @@ out:
 /* The unit's vertices: through the crate index for crates; a full scan for NDJSON units,
  * whose vertices may claim any crate. NDJSON units' edges may hang off anyone's vertices, so
  * their edges are found by a full scan too. */
-static int plan_removal(ingest_ctx *c, const char *unit, int is_ndjson, const cg_graph *newg,
+int cg_ingest_plan_removal(ingest_ctx *c, const char *unit, int is_ndjson, const cg_graph *newg,
 			cg_unit_result *res)
 {
 	removal r = { .c = c, .unit_id = cg_unit_id(unit), .res = res, .count_edges = !is_ndjson };
@@ -373,7 +362,7 @@ static int stop_at_first(void *ctx, const uint8_t *k, size_t kl, const uint8_t *
 	return 1;
 }
 
-static int store_has_units(ingest_ctx *c, int *any)
+int cg_ingest_has_units(ingest_ctx *c, int *any)
 {
 	uint8_t prefix[2] = { CG_FAM_META, CG_META_CRATE };
 	*any = 0;
@@ -383,7 +372,7 @@ static int store_has_units(ingest_ctx *c, int *any)
 
 /* ---- writing a unit ---- */
 
-static int write_graph(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
+int cg_ingest_write_graph(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 {
 	int rc = CG_OK;
 	cg_graph_dedupe_edges(g);
@@ -415,7 +404,7 @@ static void result_init(cg_unit_result *res, const char *unit, const cg_unit_inf
 	res->bytes = in ? in->bytes : 0;
 }
 
-static int ctx_open(ingest_ctx *c, cg_store *s, cg_err *err)
+int cg_ingest_ctx_open(ingest_ctx *c, cg_store *s, cg_err *err)
 {
 	memset(c, 0, sizeof *c);
 	c->store = s;
@@ -425,7 +414,7 @@ static int ctx_open(ingest_ctx *c, cg_store *s, cg_err *err)
 	return c->cs && c->sc ? CG_OK : oom(err);
 }
 
-static void ctx_close(ingest_ctx *c)
+void cg_ingest_ctx_close(ingest_ctx *c)
 {
 	cg_changeset_free(c->cs);
 	cg_scanner_free(c->sc);
@@ -434,7 +423,7 @@ static void ctx_close(ingest_ctx *c)
 }
 
 /* Decides added / replaced / unchanged for one graph and plans its removal if replaced. */
-static int plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
+int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 {
 	const cg_unit_info *in = cg_graph_info(g);
 	result_init(res, cg_graph_unit(g), in);
@@ -450,7 +439,7 @@ static int plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 		cg_unit_result removed;
 		result_init(&removed, cg_graph_unit(g), in);
 		res->status = "replaced";
-		rc = plan_removal(c, cg_graph_unit(g), 0, g, &removed);
+		rc = cg_ingest_plan_removal(c, cg_graph_unit(g), 0, g, &removed);
 	}
 	free(meta);
 	return rc;
@@ -460,25 +449,25 @@ int cg_ingest_graphs(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_o
 		     cg_unit_result *res, cg_err *err)
 {
 	ingest_ctx c;
-	int rc = ctx_open(&c, s, err), any = 0;
+	int rc = cg_ingest_ctx_open(&c, s, err), any = 0;
 	cg_graph **run = calloc(n ? n : 1, sizeof *run);
 	if (!rc && !run)
 		rc = oom(err);
 	if (!rc)
-		rc = store_has_units(&c, &any);
+		rc = cg_ingest_has_units(&c, &any);
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = plan_unit(&c, graphs[i], &res[i]);
+		rc = cg_ingest_plan_unit(&c, graphs[i], &res[i]);
 		run[i] = strcmp(res[i].status, "unchanged") ? graphs[i] : NULL;
 	}
 	c.graphs = run;
 	c.ngraphs = n;
 	for (size_t i = 0; i < n && !rc; i++)
 		if (run[i])
-			rc = write_graph(&c, run[i], &res[i]);
+			rc = cg_ingest_write_graph(&c, run[i], &res[i]);
 	if (!rc)
 		rc = cg_changeset_apply(c.cs, s, o->bulk || !any ? CG_APPLY_SST : CG_APPLY_AUTO, err);
 	free(run);
-	ctx_close(&c);
+	cg_ingest_ctx_close(&c);
 	return rc;
 }
 
@@ -528,7 +517,7 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
 {
 	ingest_ctx c;
 	unit_list l;
-	int rc = ctx_open(&c, s, err);
+	int rc = cg_ingest_ctx_open(&c, s, err);
 	if (!rc)
 		rc = find_units(&c, spec, &l);
 	if (!rc && l.n == 0)
@@ -546,7 +535,7 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
 				    .version = json_string_value(json_object_get(o, "version")) };
 		result_init(res, l.units[0], &in);
 		res->status = "removed";
-		rc = plan_removal(&c, l.units[0], kind && strcmp(kind, "ndjson") == 0, NULL, res);
+		rc = cg_ingest_plan_removal(&c, l.units[0], kind && strcmp(kind, "ndjson") == 0, NULL, res);
 		json_decref(o);
 	}
 	if (!rc && (cg_key_meta(&c.key, CG_META_CRATE, l.units[0], strlen(l.units[0])) < 0 ||
@@ -555,7 +544,7 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
 	if (!rc)
 		rc = cg_changeset_apply(c.cs, s, CG_APPLY_AUTO, err);
 	free(meta);
-	ctx_close(&c);
+	cg_ingest_ctx_close(&c);
 	return rc;
 }
 
@@ -594,7 +583,7 @@ static int match_path(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, 
 int cg_ingest_resolve(cg_store *s, const char *ref, uint64_t *vid, cg_err *err)
 {
 	ingest_ctx c;
-	int rc = ctx_open(&c, s, err);
+	int rc = cg_ingest_ctx_open(&c, s, err);
 	if (!rc && cg_vid_parse(ref, vid) == 0) {
 		rocksdb_pinnableslice_t *ps = NULL;
 		cg_vertex v;
@@ -603,7 +592,7 @@ int cg_ingest_resolve(cg_store *s, const char *ref, uint64_t *vid, cg_err *err)
 			rc = cg_err_set(err, CG_EDATA, "no vertex with id %s", ref);
 		if (ps)
 			rocksdb_pinnableslice_destroy(ps);
-		ctx_close(&c);
+		cg_ingest_ctx_close(&c);
 		return rc;
 	}
 	const char *hash = strrchr(ref, '#');
@@ -622,6 +611,6 @@ int cg_ingest_resolve(cg_store *s, const char *ref, uint64_t *vid, cg_err *err)
 				ref, m.n, (unsigned long long)m.vid[0], (unsigned long long)m.vid[1]);
 	if (!rc)
 		*vid = m.vid[0];
-	ctx_close(&c);
+	cg_ingest_ctx_close(&c);
 	return rc;
 }
