@@ -41,6 +41,14 @@ step "how does shapes_cli reach Point (public path shapes_core::Point)?" "cg-que
 cg-query path shapes_cli shapes_core::Point |
 	jq -r 'if .edge then "  --\(.edge.label)--> \(.vertex.path)" else .vertex.path end'
 
+step "find the calls in the Rust sources and add them as an NDJSON unit" \
+	"cg-calls -w examples/ws | cg-ingest --ndjson --unit calls -"
+cg-calls -q -w "$here/ws" | cg-ingest --ndjson --unit calls - |
+	jq -r '"\(.unit)  \(.status)  \(.edges.Calls) Calls edges"'
+
+step "who calls total_area, directly or not?" "cg-query callers shapes_core::total_area"
+cg-query callers shapes_core::total_area | jq -r '"\(.depth)  \(.vertex.path)"'
+
 step "the store in numbers" "cg-query stats"
 cg-query stats | jq -c '.stats | {vertices, stubs, edges, edge_types}'
 
