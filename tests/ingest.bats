@@ -251,3 +251,22 @@ check_counts() { # DOCDIR OUTPUT
 	run bash -euo pipefail examples.sh
 	assert_success
 }
+
+@test "a large NDJSON input parsed in parallel chunks lands whole, and errors keep their line" {
+	cg-init -q
+	big="$BATS_TEST_TMPDIR/big.ndjson"
+	awk 'BEGIN { print "{\"type\":\"vertex\",\"kind\":\"crate\",\"path\":\"big\",\"version\":\"1.0.0\"}";
+		for (i = 0; i < 60000; i++) {
+			printf "{\"type\":\"vertex\",\"kind\":\"function\",\"path\":\"big::f%d\",\"version\":\"1.0.0\",\"docs\":\"padding padding padding padding\"}\n", i
+			printf "{\"type\":\"edge\",\"src\":\"big\",\"label\":\"Contains\",\"dst\":\"big::f%d\"}\n", i } }' >"$big"
+	[ "$(stat -c %s "$big")" -gt $((8 << 20)) ]
+	before=$(dump)
+	sed '100001s/.*/{"type":"edge","src":"big","label":"Owns","dst":"big::f1"}/' "$big" >"$big.bad"
+	run -65 --separate-stderr cg-ingest --ndjson "$big.bad"
+	[[ "$stderr" == "cg-ingest: $big.bad: line 100001: edge: unknown edge type 'Owns'"* ]] || fail "$stderr"
+	assert_equal "$(dump)" "$before"
+	run cg-ingest --ndjson "$big"
+	assert_success
+	assert_equal "$(jq .vertices <<<"$output")" 60001
+	assert_equal "$(jq .edges.Contains <<<"$output")" 60000
+}
