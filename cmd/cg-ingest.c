@@ -22,7 +22,11 @@ static void usage(void)
 	       "      --features LIST    enabled features, recorded in each crate's cache key\n"
 	       "      --ndjson           inputs are NDJSON vertex/edge records\n"
 	       "      --unit NAME        NDJSON unit the records belong to (default: ndjson)\n"
+	       "      --name NAME        record the run as workspace NAME (default with --workspace:\n"
+	       "                         the directory's name): its root, Cargo.lock digest, crates\n"
 	       "      --remove CRATE[@VERSION]  remove a crate (or NDJSON unit); repeatable\n"
+	       "      --remove-workspace NAME   remove a workspace and the crates no other\n"
+	       "                         workspace uses; repeatable\n"
 	       "      --bulk             write SST files even into a non-empty store\n"
 	       "      --keep-going       skip bad inputs, land the good ones, exit non-zero\n"
 	       "      --keep-synthetic   keep auto-trait and blanket impls\n"
@@ -55,22 +59,36 @@ static json_t *result_json(const cg_unit_result *r, const char *source, double m
 			 "bytes", (json_int_t)r->bytes, "ms", (double)(long long)(ms * 1000 + 0.5) / 1000, "file", source);
 }
 
+static int print_json(json_t *o)
+{
+	int rc = !o || cg_cli_print_json(o) < 0 ? -1 : 0;
+	json_decref(o);
+	return rc;
+}
+
+/* Units a workspace change took out of the store: no workspace lists them any more. */
+static int print_removed(const cg_ws_outcome *ws)
+{
+	int rc = 0;
+	for (size_t i = 0; i < ws->nremoved && !rc; i++)
+		rc = print_json(result_json(&ws->removed[i], NULL, 0));
+	return rc;
+}
+
 static int print_report(const cg_load_report *rep)
 {
 	int rc = 0;
 	for (size_t i = 0; i < rep->n && !rc; i++) {
 		const cg_load_item *it = &rep->items[i];
-		json_t *o = it->failed
+		rc = print_json(it->failed
 			? json_pack("{s:s, s:s, s:s}", "file", it->source, "status", "failed", "error", it->err.msg)
-			: result_json(&it->res, it->source, it->ms);
-		rc = !o || cg_cli_print_json(o) < 0 ? -1 : 0;
-		json_decref(o);
+			: result_json(&it->res, it->source, it->ms));
 	}
-	return rc;
+	return rc ? rc : print_removed(&rep->ws);
 }
 
 enum { OPT_DOC_DIR = 256, OPT_LOCKFILE, OPT_FEATURES, OPT_NDJSON, OPT_UNIT, OPT_REMOVE, OPT_BULK,
-       OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB };
+       OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB, OPT_NAME, OPT_REMOVE_WS };
 
 static const struct option longopts[] = {
 	{ "dir", required_argument, NULL, 'd' },
@@ -81,6 +99,8 @@ static const struct option longopts[] = {
 	{ "ndjson", no_argument, NULL, OPT_NDJSON },
 	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ "remove", required_argument, NULL, OPT_REMOVE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "remove-workspace", required_argument, NULL, OPT_REMOVE_WS },
 	{ "bulk", no_argument, NULL, OPT_BULK },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "keep-synthetic", no_argument, NULL, OPT_KEEP_SYNTHETIC },
@@ -111,13 +131,40 @@ static int remove_units(cg_store *s, char **specs, size_t n, int quiet)
 	return CG_OK;
 }
 
+/* Prints the units that went, then {"workspace":NAME,"status":"removed","kept":[...]}. */
+static int remove_workspaces(cg_store *s, char **names, size_t n, int quiet)
+{
+	cg_err err = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		cg_ws_outcome ws;
+		int rc = cg_ws_remove(s, names[i], &ws, &err);
+		if (rc) {
+			cg_cli_error(prog, &err);
+			return rc;
+		}
+		json_t *kept = json_array();
+		for (size_t k = 0; kept && k < ws.nkept; k++)
+			json_array_append_new(kept, json_string(ws.kept[k]));
+		if (!quiet && (print_removed(&ws) < 0 ||
+			       print_json(json_pack("{s:s, s:s, s:I, s:o}", "workspace", names[i], "status", "removed",
+						    "units_removed", (json_int_t)ws.nremoved, "kept", kept)) < 0))
+			rc = CG_EIO;
+		else if (quiet)
+			json_decref(kept);
+		cg_ws_outcome_free(&ws);
+		if (rc)
+			return rc;
+	}
+	return CG_OK;
+}
+
 int main(int argc, char **argv)
 {
 	cg_load_opts o = { 0 };
 	cg_open_opts oo = { .mode = CG_OPEN_WRITE };
 	const char *dir = NULL;
-	char *removes[64];
-	size_t nremoves = 0;
+	char *removes[64], *remove_ws[64];
+	size_t nremoves = 0, nremove_ws = 0;
 	int quiet = 0, c;
 	long n;
 	opterr = 0;
@@ -135,6 +182,12 @@ int main(int argc, char **argv)
 				return cg_cli_usage(prog, "too many --remove options");
 			removes[nremoves++] = optarg;
 			break;
+		case OPT_REMOVE_WS:
+			if (nremove_ws == sizeof remove_ws / sizeof *remove_ws)
+				return cg_cli_usage(prog, "too many --remove-workspace options");
+			remove_ws[nremove_ws++] = optarg;
+			break;
+		case OPT_NAME: o.name = optarg; break;
 		case OPT_BULK: o.bulk = 1; break;
 		case OPT_KEEP_GOING: o.keep_going = 1; break;
 		case OPT_KEEP_SYNTHETIC: o.keep_synthetic = 1; break;
@@ -155,8 +208,11 @@ int main(int argc, char **argv)
 		return cg_cli_usage(prog, "--unit applies to --ndjson input only");
 	if (o.ndjson && (o.workspace || o.doc_dir))
 		return cg_cli_usage(prog, "--ndjson cannot be combined with --workspace or --doc-dir");
-	if (!nremoves && !o.ninputs && !o.workspace && !o.doc_dir)
-		return cg_cli_usage(prog, "no input: give files, a directory, '-', --workspace or --remove");
+	if (!nremoves && !nremove_ws && !o.ninputs && !o.workspace && !o.doc_dir)
+		return cg_cli_usage(prog, "no input: give files, a directory, '-', --workspace, --remove or --remove-workspace");
+	cg_err nerr = { 0 };
+	if (o.name && cg_ws_check_name(o.name, &nerr))
+		return cg_cli_usage(prog, "--name: %s", nerr.msg);
 	if (!quiet && cg_cli_interactive())
 		o.progress = progress;
 
@@ -168,6 +224,8 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	rc = remove_units(s, removes, nremoves, quiet);
+	if (!rc)
+		rc = remove_workspaces(s, remove_ws, nremove_ws, quiet);
 	if (!rc && (o.ninputs || o.workspace || o.doc_dir)) {
 		cg_load_report rep;
 		rc = cg_load_run(s, &o, &rep, &err);

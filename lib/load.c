@@ -1,7 +1,9 @@
 /* load: inputs -> graphs (parsed in parallel) -> one atomic ingest. */
 #include "load.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "cargolock.h"
 #include "input.h"
@@ -29,6 +32,9 @@ typedef struct job {
 	cg_load_item *items;
 	atomic_size_t next, done;
 	pthread_mutex_t store_mu; /* NDJSON path lookups read the store */
+	char ws_name[256];        /* the workspace record's name, "" for none */
+	char lock_digest[17];
+	char *lock_path, *root, *doc_dir; /* real paths, for the record */
 } job;
 
 static double now_ms(void)
@@ -94,6 +100,34 @@ static int add_input(job *j, const char *path, cg_err *err)
 	return add_source(j, path, err);
 }
 
+/* One read serves both the parse and the digest the workspace record keeps. */
+static int read_lockfile(job *j, const char *path, cg_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = cg_input_read(path, &text, &len, err);
+	if (!rc)
+		rc = cg_lockfile_parse(path, text, len, &j->lock, err);
+	if (!rc) {
+		snprintf(j->lock_digest, sizeof j->lock_digest, "%016llx", (unsigned long long)XXH3_64bits(text, len));
+		j->lock_path = realpath(path, NULL);
+	}
+	free(text);
+	return rc;
+}
+
+/* --name, else the workspace directory's name; none without either. */
+static int workspace_name(job *j, const cg_load_opts *o, cg_err *err)
+{
+	if (o->workspace && !(j->root = realpath(o->workspace, NULL)))
+		return cg_err_sys(err, CG_ENOINPUT, errno, "%s", o->workspace);
+	if (o->name) {
+		snprintf(j->ws_name, sizeof j->ws_name, "%s", o->name);
+		return cg_ws_check_name(j->ws_name, err);
+	}
+	return o->workspace ? cg_ws_default_name(o->workspace, j->ws_name, sizeof j->ws_name, err) : CG_OK;
+}
+
 static int collect_inputs(job *j, const cg_load_opts *o, cg_err *err)
 {
 	int rc = CG_OK;
@@ -103,7 +137,7 @@ static int collect_inputs(job *j, const cg_load_opts *o, cg_err *err)
 			snprintf(path, sizeof path, "%s", o->lockfile);
 		else
 			snprintf(path, sizeof path, "%s/Cargo.lock", o->workspace);
-		if ((rc = cg_lockfile_load(path, &j->lock, err)))
+		if ((rc = read_lockfile(j, path, err)))
 			return rc;
 	}
 	if (o->workspace || o->doc_dir) {
@@ -112,6 +146,7 @@ static int collect_inputs(job *j, const cg_load_opts *o, cg_err *err)
 		else
 			snprintf(path, sizeof path, "%s/target/doc", o->workspace);
 		rc = add_input(j, path, err);
+		j->doc_dir = rc ? NULL : realpath(path, NULL);
 	}
 	for (size_t i = 0; i < o->ninputs && !rc; i++)
 		rc = add_input(j, o->inputs[i], err);
@@ -204,7 +239,7 @@ static int first_failure(const job *j, cg_load_report *rep, cg_err *err)
 	return rc;
 }
 
-static int write_graphs(job *j, const cg_load_opts *o, cg_err *err)
+static int write_graphs(job *j, const cg_load_opts *o, cg_load_report *rep, cg_err *err)
 {
 	cg_graph **ok = calloc(j->n, sizeof *ok);
 	cg_unit_result *res = calloc(j->n, sizeof *res);
@@ -216,8 +251,16 @@ static int write_graphs(job *j, const cg_load_opts *o, cg_err *err)
 	double t0 = now_ms();
 	cg_ingest_opts io = { .bulk = o->bulk };
 	cg_err werr = { 0 }; /* err may already hold an input's failure (keep_going) */
-	if (!rc && n && (rc = cg_ingest_graphs(j->store, ok, n, &io, res, &werr)))
+	cg_ws_spec ws = { .name = j->ws_name, .root = j->root, .lockfile = j->lock_path,
+			  .lock_digest = j->lock_path ? j->lock_digest : NULL, .doc_dir = j->doc_dir,
+			  .features = j->features, .lock = j->lock, .complete = n == j->n };
+	if (!rc && n && *j->ws_name) {
+		if ((rc = cg_ws_ingest(j->store, &ws, ok, n, &io, res, &rep->ws, &werr)))
+			*err = werr;
+		rep->has_ws = !rc;
+	} else if (!rc && n && (rc = cg_ingest_graphs(j->store, ok, n, &io, res, &werr))) {
 		*err = werr;
+	}
 	double write_ms = now_ms() - t0;
 	for (size_t i = 0, k = 0; i < j->n && !rc; i++) {
 		if (j->items[i].failed)
@@ -235,7 +278,9 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 	job j = { .o = o, .store = s };
 	pthread_mutex_init(&j.store_mu, NULL);
 	memset(rep, 0, sizeof *rep);
-	int rc = collect_inputs(&j, o, err);
+	int rc = workspace_name(&j, o, err);
+	if (!rc)
+		rc = collect_inputs(&j, o, err);
 	if (!rc && !(j.features = canonical_features(o->features)))
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 	if (!rc && (!(j.graphs = calloc(j.n, sizeof *j.graphs)) || !(j.items = calloc(j.n, sizeof *j.items))))
@@ -244,7 +289,7 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 		parse_all(&j);
 		rc = first_failure(&j, rep, err);
 		if (!rc || o->keep_going) {
-			int wrc = write_graphs(&j, o, err);
+			int wrc = write_graphs(&j, o, rep, err);
 			rc = wrc ? wrc : rc;
 		}
 	}
@@ -261,6 +306,9 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 	free(j.graphs);
 	free(j.features);
 	cg_lockfile_free(j.lock);
+	free(j.lock_path);
+	free(j.root);
+	free(j.doc_dir);
 	pthread_mutex_destroy(&j.store_mu);
 	return rc;
 }
@@ -270,5 +318,6 @@ void cg_load_report_free(cg_load_report *rep)
 	for (size_t i = 0; i < rep->n; i++)
 		free(rep->items[i].source);
 	free(rep->items);
+	cg_ws_outcome_free(&rep->ws);
 	memset(rep, 0, sizeof *rep);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "ingest.h"
+#include "workspace.h"
 
 typedef struct cg_load_opts {
 	const char *const *inputs; /* files, directories of *.json, or "-" for stdin */
@@ -16,6 +17,8 @@ typedef struct cg_load_opts {
 	const char *features;      /* "a,b" as given */
 	int ndjson;                /* inputs are NDJSON graph records */
 	const char *unit;          /* NDJSON unit name (default "ndjson") */
+	const char *name;          /* workspace record to write (default with --workspace: its
+				    * directory's name); NULL without a workspace: none */
 	int keep_going;            /* skip bad inputs instead of failing the run */
 	int keep_synthetic;
 	int bulk;
@@ -35,6 +38,8 @@ typedef struct cg_load_report {
 	cg_load_item *items;
 	size_t n;
 	size_t failed;
+	int has_ws;       /* a workspace record was written (or found unchanged) */
+	cg_ws_outcome ws;
 } cg_load_report;
 
 /* CG_OK when every input landed; with keep_going the good ones land and the first failure's
