@@ -822,8 +822,10 @@ int cg_read_json_vertex(cg_buf *b, uint64_t vid, const cg_vertex *v)
 	    cg_read_json_str(b, nz(v->str[CG_VF_VERSION])) < 0 ||
 	    cg_buf_printf(b, ",\"vis\":\"%s\",\"file\":", cg_vis_name(v->vis)) < 0 ||
 	    cg_read_json_str(b, nz(v->str[CG_VF_FILE])) < 0 ||
-	    cg_buf_printf(b, ",\"line\":%u,\"docs\":", v->line) < 0 ||
-	    cg_read_json_str(b, nz(v->str[CG_VF_DOCS])) < 0)
+	    cg_buf_printf(b, ",\"line\":%u", v->line) < 0 ||
+	    (v->end_line && cg_buf_printf(b, ",\"end_line\":%u", v->end_line) < 0) ||
+	    (v->column && cg_buf_printf(b, ",\"column\":%u", v->column) < 0) ||
+	    cg_buf_printf(b, ",\"docs\":") < 0 || cg_read_json_str(b, nz(v->str[CG_VF_DOCS])) < 0)
 		return -1;
 	return cg_buf_printf(b, ",\"stub\":%s}", v->flags & CG_VFLAG_STUB ? "true" : "false");
 }

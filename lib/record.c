@@ -4,7 +4,8 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define VERTEX_FIXED_LEN (16 + 8 * CG_VF_N)
+#define VERTEX_V1_FIXED_LEN (16 + 8 * CG_VF_N)
+#define VERTEX_FIXED_LEN (VERTEX_V1_FIXED_LEN + 8) /* version 2: end_line, column */
 #define EDGE_FIXED_LEN 24
 
 static const char *const kind_names[CG_KIND_NKINDS] = {
@@ -91,13 +92,16 @@ static const char *str_at(const cg_rec *rec, size_t ref_at)
 	return (const char *)rec->body + off;
 }
 
-/* Every string reference must lie inside the body and end with a NUL. */
-static int check_strs(const cg_rec *rec, size_t first_ref, int nrefs)
+/* Every string reference must lie inside the string area (after the fixed part) and end
+ * with a NUL. */
+static int check_strs(const cg_rec *rec, size_t fixed, size_t first_ref, int nrefs)
 {
+	if (rec->len < fixed)
+		return -1;
 	for (int i = 0; i < nrefs; i++) {
 		const uint8_t *ref = rec->body + first_ref + 8 * (size_t)i;
 		uint64_t off = le32_get(ref), n = le32_get(ref + 4);
-		if (off + n >= rec->len || rec->body[off + n] != 0)
+		if (off < fixed || off + n >= rec->len || rec->body[off + n] != 0)
 			return -1;
 	}
 	return 0;
@@ -107,9 +111,9 @@ static int check_body(const cg_rec *rec)
 {
 	switch (rec->type) {
 	case CG_REC_VERTEX:
-		return rec->len < VERTEX_FIXED_LEN ? -1 : check_strs(rec, 16, CG_VF_N);
+		return check_strs(rec, rec->version == 1 ? VERTEX_V1_FIXED_LEN : VERTEX_FIXED_LEN, 16, CG_VF_N);
 	case CG_REC_EDGE:
-		return rec->len < EDGE_FIXED_LEN ? -1 : check_strs(rec, 16, 1);
+		return check_strs(rec, EDGE_FIXED_LEN, 16, 1);
 	case CG_REC_INDEX:
 		return rec->len == 0 ? 0 : -1;
 	case CG_REC_META:
@@ -159,6 +163,8 @@ int cg_vertex_encode(cg_buf *out, const cg_vertex *v)
 	b[3] = (uint8_t)(v->flags >> 8);
 	le32_put(b + 4, v->line);
 	le64_put(b + 8, v->owner);
+	le32_put(b + VERTEX_V1_FIXED_LEN, v->end_line);
+	le32_put(b + VERTEX_V1_FIXED_LEN + 4, v->column);
 	for (int i = 0; i < CG_VF_N; i++)
 		if (put_str(out, 16 + 8 * (size_t)i, v->str[i]) < 0)
 			return -1;
@@ -173,6 +179,9 @@ void cg_vertex_view(const cg_rec *rec, cg_vertex *v)
 	v->flags = (unsigned)b[2] | (unsigned)b[3] << 8;
 	v->line = le32_get(b + 4);
 	v->owner = le64_get(b + 8);
+	/* version 1 has no span end or column: its string area starts where they would be */
+	v->end_line = rec->version == 1 ? 0 : le32_get(b + VERTEX_V1_FIXED_LEN);
+	v->column = rec->version == 1 ? 0 : le32_get(b + VERTEX_V1_FIXED_LEN + 4);
 	for (int i = 0; i < CG_VF_N; i++)
 		v->str[i] = str_at(rec, 16 + 8 * (size_t)i);
 }
@@ -213,6 +222,29 @@ int cg_meta_encode(cg_buf *out, const char *json, size_t len)
 const char *cg_meta_text(const cg_rec *rec)
 {
 	return (const char *)rec->body;
+}
+
+/* Through the views and encoders: whatever the old layout, the new one comes out of the one
+ * encoder every writer uses. */
+int cg_rec_upgrade(cg_buf *out, const cg_rec *rec)
+{
+	switch (rec->type) {
+	case CG_REC_VERTEX: {
+		cg_vertex v;
+		cg_vertex_view(rec, &v);
+		return cg_vertex_encode(out, &v);
+	}
+	case CG_REC_EDGE: {
+		cg_edge_val e;
+		cg_edge_view(rec, &e);
+		return cg_edge_encode(out, &e);
+	}
+	case CG_REC_INDEX:
+		return cg_index_encode(out);
+	case CG_REC_META:
+		return cg_meta_encode(out, cg_meta_text(rec), rec->len - 1);
+	}
+	return -1;
 }
 
 static int parse_in(const char *const *names, int n, const char *s)

@@ -20,8 +20,8 @@
 #include "err.h"
 
 #define CG_REC_HEADER_LEN 16
-#define CG_SCHEMA_VERSION 1     /* what this build writes */
-#define CG_SCHEMA_MIN_VERSION 1 /* the oldest it reads */
+#define CG_SCHEMA_VERSION 2     /* what this build writes, for every record type */
+#define CG_SCHEMA_MIN_VERSION 1 /* the oldest it reads (cg-migrate rewrites older ones) */
 
 enum cg_rec_type { CG_REC_VERTEX = 1, CG_REC_EDGE = 2, CG_REC_INDEX = 3, CG_REC_META = 4 };
 
@@ -36,6 +36,9 @@ typedef struct cg_rec {
  * strings, every string reference. Returns 0 or CG_EDATA with a reason in err. */
 int cg_rec_open(const void *buf, size_t len, int want_type, cg_rec *out, cg_err *err);
 const char *cg_rec_type_name(int type);
+/* Writes rec (any version this build reads) into out as a record of CG_SCHEMA_VERSION with
+ * the same content; fields the old version lacks become 0. -1 when memory runs out. */
+int cg_rec_upgrade(cg_buf *out, const cg_rec *rec);
 
 /* ---- vertex ---- */
 enum cg_kind {
@@ -51,6 +54,15 @@ enum cg_vflag {
 	CG_VFLAG_STUB = 1,      /* an external item known only by path, not (yet) ingested */
 	CG_VFLAG_SYNTHETIC = 2, /* an auto-trait or blanket impl rustdoc made up */
 };
+/* Vertex body, version 2 (little-endian; strings as (u32 offset, u32 length) from the body
+ * start, each NUL-terminated in the string area):
+ *    0 u8 kind   1 u8 vis   2 u16 flags   4 u32 line   8 u64 owner
+ *   16 seven string references, in enum cg_vfield order (56 bytes)
+ *   72 u32 end_line (span end line, 0 unknown)   76 u32 column (span start column, 1-based,
+ *      0 unknown)
+ *   80 string area
+ * Version 1 is the same without end_line and column: its string area starts at 72, and a
+ * version-1 record reads with end_line = column = 0. */
 /* ALIASES: the public paths (re-exports) other than the defining PATH, one per line */
 enum cg_vfield { CG_VF_NAME, CG_VF_PATH, CG_VF_CRATE, CG_VF_VERSION, CG_VF_FILE, CG_VF_DOCS, CG_VF_ALIASES, CG_VF_N };
 
@@ -59,6 +71,8 @@ typedef struct cg_vertex {
 	int vis;                /* enum cg_vis */
 	unsigned flags;         /* enum cg_vflag */
 	uint32_t line;          /* span start line, 0 if unknown */
+	uint32_t end_line;      /* span end line, 0 if unknown (always 0 in version-1 records) */
+	uint32_t column;        /* span start column, 1-based, 0 if unknown (likewise) */
 	uint64_t owner;         /* unit (crate@version) that wrote it; 0 for shared stubs */
 	const char *str[CG_VF_N]; /* NULL means empty */
 } cg_vertex;

@@ -397,9 +397,12 @@ static int first_line(rd *r, const char *docs, const char **out)
 static int add_item_vertex(rd *r, ent *e)
 {
 	json_t *span = json_object_get(e->item, "span");
+	json_t *begin = json_object_get(span, "begin"), *end = json_object_get(span, "end");
 	cg_vertex v = { .kind = e->kind, .vis = vis_of(json_object_get(e->item, "visibility")),
 			.flags = (e->flags & E_SYNTH) ? CG_VFLAG_SYNTHETIC : 0,
-			.line = (uint32_t)json_integer_value(json_array_get(json_object_get(span, "begin"), 0)) };
+			.line = (uint32_t)json_integer_value(json_array_get(begin, 0)),
+			.end_line = (uint32_t)json_integer_value(json_array_get(end, 0)),
+			.column = (uint32_t)json_integer_value(json_array_get(begin, 1)) };
 	v.str[CG_VF_NAME] = e == r->root ? r->crate : e->kind == CG_KIND_IMPL ? e->label : sget(e->item, "name");
 	v.str[CG_VF_PATH] = path_of(r, e);
 	v.str[CG_VF_CRATE] = r->crate;

@@ -336,9 +336,11 @@ static int open_rec(run *r, int shard, const uint8_t *k, size_t kl, const char *
 		     cg_rec_type_name(rec->type), cg_rec_type_name(type));
 		return -1;
 	}
-	if (rec->version > r->schema)
+	/* the manifest's version is the oldest record version present (newer code may have added
+	 * newer records; cg_rec_open refuses ones newer than this build); older breaks that */
+	if (rec->version < r->schema)
 		find(r, CG_F_RECORD_SCHEMA, shard, k, kl, NULL,
-		     "record schema version %d is newer than the store's (%d)", rec->version, r->schema);
+		     "record schema version %d is older than the store's (%d)", rec->version, r->schema);
 	return 0;
 }
 

@@ -144,7 +144,8 @@ static void test_vertex(void)
 {
 	cg_vertex v = {
 		.kind = CG_KIND_STRUCT, .vis = CG_VIS_PUBLIC, .flags = CG_VFLAG_STUB | CG_VFLAG_SYNTHETIC | 0x8000,
-		.line = 0xfedcba98u, .owner = 0x0123456789abcdefULL,
+		.line = 0xfedcba98u, .end_line = 0xfedcbaa0u, .column = 0x80000005u,
+		.owner = 0x0123456789abcdefULL,
 	};
 	v.str[CG_VF_NAME] = "Circle";
 	v.str[CG_VF_PATH] = "shapes_core::geometry::shapes::Circle";
@@ -163,6 +164,8 @@ static void test_vertex(void)
 	cg_vertex_view(&rec, &w);
 	CHECK(w.kind == v.kind && w.vis == v.vis && w.flags == v.flags);
 	CHECK(w.line == v.line && w.owner == v.owner);
+	CHECK(w.end_line == v.end_line && w.column == v.column);
+	CHECK(rec.version == 2 && rec.len >= 80);
 	for (int i = 0; i < CG_VF_N; i++) {
 		CHECK(streq(w.str[i], v.str[i]));
 		/* read in place: the strings point into the record's own bytes */
@@ -176,6 +179,7 @@ static void test_vertex(void)
 	CHECK(cg_rec_open(b.data, b.len, CG_REC_VERTEX, &rec, NULL) == 0);
 	cg_vertex_view(&rec, &w);
 	CHECK(w.kind == CG_KIND_MODULE && w.owner == 0 && w.line == 0 && w.flags == 0);
+	CHECK(w.end_line == 0 && w.column == 0);
 	for (int i = 0; i < CG_VF_N; i++)
 		CHECK(w.str[i] && w.str[i][0] == '\0');
 	cg_buf_free(&b);
@@ -201,7 +205,9 @@ static void test_bad_refs(void)
 		{ blen - 1, 1 },     /* runs past the end */
 		{ 0xffffffffu, 1 },  /* far outside */
 		{ 0, 0xffffffffu },  /* length overflow */
-		{ 16 + 8 * CG_VF_N, 2 }, /* the name "new" cut short: no NUL after it */
+		{ 16 + 8 * CG_VF_N + 8, 2 }, /* the name "new" cut short: no NUL after it */
+		{ 16 + 8 * CG_VF_N, 2 }, /* inside the fixed part (end_line, which is 0) */
+		{ 16 + 8 * CG_VF_N - 8, 1 }, /* inside the fixed part (the last reference) */
 	};
 	for (int field = 0; field < CG_VF_N; field++) {
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -240,6 +246,133 @@ static void test_bad_refs(void)
 	CHECK(cg_rec_open(copy, b.len, CG_REC_EDGE, &rec, NULL) == CG_EDATA);
 	free(copy);
 	cg_buf_free(&b);
+}
+
+static void le64_put(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+/* Builds by hand, byte by byte, the version-1 vertex record the version-1 code wrote:
+ * kind, vis, flags, line, owner, seven string references, then the string area at 72. */
+static size_t v1_vertex(uint8_t *r, size_t cap, const cg_vertex *v)
+{
+	size_t fixed = 16 + 8 * CG_VF_N, at = CG_REC_HEADER_LEN + fixed;
+	memset(r, 0, CG_REC_HEADER_LEN + fixed);
+	r[0] = 'c', r[1] = 'g', r[2] = CG_REC_VERTEX, r[3] = 1;
+	uint8_t *b = r + CG_REC_HEADER_LEN;
+	b[0] = (uint8_t)v->kind, b[1] = (uint8_t)v->vis;
+	b[2] = (uint8_t)v->flags, b[3] = (uint8_t)(v->flags >> 8);
+	le32_put(b + 4, v->line);
+	le64_put(b + 8, v->owner);
+	for (int i = 0; i < CG_VF_N; i++) {
+		const char *s = v->str[i] ? v->str[i] : "";
+		size_t n = strlen(s);
+		if (at + n + 1 > cap)
+			return 0;
+		le32_put(b + 16 + 8 * (size_t)i, (uint32_t)(at - CG_REC_HEADER_LEN));
+		le32_put(b + 16 + 8 * (size_t)i + 4, (uint32_t)n);
+		memcpy(r + at, s, n + 1);
+		at += n + 1;
+	}
+	reseal(r, at);
+	return at;
+}
+
+/* A version-1 record (no end_line, no column) still opens and reads, with both 0; upgraded,
+ * it becomes a version-2 record with the same content; damage to it is refused as well. */
+static void test_vertex_v1(void)
+{
+	cg_vertex v = { .kind = CG_KIND_FUNCTION, .vis = CG_VIS_CRATE, .flags = CG_VFLAG_SYNTHETIC,
+			.line = 12, .owner = 0xfeedfacecafebeefULL };
+	v.str[CG_VF_NAME] = "area";
+	v.str[CG_VF_PATH] = "shapes_core::Shape::area";
+	v.str[CG_VF_CRATE] = "shapes_core";
+	v.str[CG_VF_VERSION] = "0.1.0";
+	v.str[CG_VF_FILE] = "shapes-core/src/lib.rs";
+	v.str[CG_VF_ALIASES] = "shapes_core::area";
+	uint8_t r1[512];
+	size_t n = v1_vertex(r1, sizeof r1, &v);
+	CHECK(n == CG_REC_HEADER_LEN + 72 + 5 + 25 + 12 + 6 + 23 + 1 + 18);
+	cg_rec rec;
+	cg_err err = { 0 };
+	CHECK(cg_rec_open(r1, n, CG_REC_VERTEX, &rec, &err) == 0);
+	CHECK(rec.version == 1 && rec.len == n - CG_REC_HEADER_LEN);
+	cg_vertex w;
+	memset(&w, 0xff, sizeof w);
+	cg_vertex_view(&rec, &w);
+	CHECK(w.kind == v.kind && w.vis == v.vis && w.flags == v.flags && w.line == 12);
+	CHECK(w.owner == v.owner && w.end_line == 0 && w.column == 0);
+	for (int i = 0; i < CG_VF_N; i++)
+		CHECK(streq(w.str[i], v.str[i]));
+	cg_buf b1 = { .data = r1, .len = n };
+	check_bitflips(&b1, CG_REC_VERTEX, "vertex v1");
+	check_truncations(&b1, CG_REC_VERTEX, "vertex v1");
+
+	/* a version-1 body cut to its fixed part (references left pointing past it) is refused */
+	uint8_t shortv1[CG_REC_HEADER_LEN + 72];
+	memcpy(shortv1, r1, sizeof shortv1);
+	reseal(shortv1, sizeof shortv1);
+	CHECK(cg_rec_open(shortv1, sizeof shortv1, CG_REC_VERTEX, &rec, NULL) == CG_EDATA);
+
+	cg_buf up = { 0 };
+	CHECK(cg_rec_open(r1, n, CG_REC_VERTEX, &rec, NULL) == 0);
+	CHECK(cg_rec_upgrade(&up, &rec) == 0);
+	CHECK(up.len == n + 8 && up.data[3] == CG_SCHEMA_VERSION);
+	CHECK(cg_rec_open(up.data, up.len, CG_REC_VERTEX, &rec, &err) == 0);
+	cg_vertex u;
+	cg_vertex_view(&rec, &u);
+	CHECK(u.kind == v.kind && u.vis == v.vis && u.flags == v.flags && u.line == v.line);
+	CHECK(u.owner == v.owner && u.end_line == 0 && u.column == 0);
+	for (int i = 0; i < CG_VF_N; i++)
+		CHECK(streq(u.str[i], v.str[i]));
+	/* the same vertex encoded by this build is byte-identical to the upgrade */
+	cg_buf enc = { 0 };
+	CHECK(cg_vertex_encode(&enc, &v) == 0);
+	CHECK(enc.len == up.len && memcmp(enc.data, up.data, up.len) == 0);
+
+	/* a version-2 header on a version-1 body: its first string would lie inside the longer
+	 * fixed part, so the body is refused rather than misread */
+	r1[3] = 2;
+	reseal(r1, n);
+	CHECK(cg_rec_open(r1, n, CG_REC_VERTEX, &rec, &err) == CG_EDATA);
+	CHECK(strstr(err.msg, "malformed") != NULL);
+	cg_buf_free(&up);
+	cg_buf_free(&enc);
+}
+
+/* Every other record type upgrades to the current version with the same body. */
+static void test_upgrade_others(void)
+{
+	cg_buf b = { 0 }, up = { 0 };
+	cg_rec rec;
+	cg_edge_val e = { .owner = 9, .line = 4, .flags = 1, .file = "src/lib.rs" };
+	CHECK(cg_edge_encode(&b, &e) == 0);
+	b.data[3] = 1; /* the version-1 edge body is the same: rewrite only the header */
+	reseal(b.data, b.len);
+	CHECK(cg_rec_open(b.data, b.len, CG_REC_EDGE, &rec, NULL) == 0 && rec.version == 1);
+	CHECK(cg_rec_upgrade(&up, &rec) == 0);
+	CHECK(up.len == b.len && up.data[3] == CG_SCHEMA_VERSION);
+	CHECK(memcmp(up.data + CG_REC_HEADER_LEN, b.data + CG_REC_HEADER_LEN, b.len - CG_REC_HEADER_LEN) == 0);
+	CHECK(cg_rec_open(up.data, up.len, CG_REC_EDGE, &rec, NULL) == 0 && rec.version == CG_SCHEMA_VERSION);
+
+	CHECK(cg_index_encode(&b) == 0);
+	b.data[3] = 1;
+	reseal(b.data, b.len);
+	CHECK(cg_rec_open(b.data, b.len, CG_REC_INDEX, &rec, NULL) == 0);
+	CHECK(cg_rec_upgrade(&up, &rec) == 0 && up.len == CG_REC_HEADER_LEN && up.data[3] == CG_SCHEMA_VERSION);
+
+	const char *json = "{\"unit\":\"u\"}";
+	CHECK(cg_meta_encode(&b, json, strlen(json)) == 0);
+	b.data[3] = 1;
+	reseal(b.data, b.len);
+	CHECK(cg_rec_open(b.data, b.len, CG_REC_META, &rec, NULL) == 0);
+	CHECK(cg_rec_upgrade(&up, &rec) == 0);
+	CHECK(cg_rec_open(up.data, up.len, CG_REC_META, &rec, NULL) == 0 && streq(cg_meta_text(&rec), json));
+	CHECK(rec.version == CG_SCHEMA_VERSION);
+	cg_buf_free(&b);
+	cg_buf_free(&up);
 }
 
 static void test_edge(void)
@@ -334,6 +467,8 @@ int main(void)
 {
 	test_vertex();
 	test_bad_refs();
+	test_vertex_v1();
+	test_upgrade_others();
 	test_edge();
 	test_index();
 	test_meta();
