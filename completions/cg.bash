@@ -14,6 +14,7 @@ _cg_opts() {
 	cg-init) echo "$common --shards --shard-dir --cache-mb -q --quiet" ;;
 	cg-ingest)
 		echo "$common -w --workspace --doc-dir --lockfile --features --ndjson --unit --remove" \
+			"--name --remove-workspace --watch --debounce-ms --retry-ms --rebuild-cmd" \
 			"--bulk --keep-going --keep-synthetic --cache-mb -q --quiet" ;;
 	cg-query)
 		echo "$common -e --exit-status --strict --cache-vertices --warm" \
@@ -60,7 +61,8 @@ _cg_value() {
 	--family) _cg_words "v e i m" "$cur" ;;
 	-j | --threads | --id | --shards | --cache-mb | --cache-vertices | --unit | --remove | --features | --name | \
 		--prefix | --crate | --file | --depth | --max-visited | --limit | --from | --to | \
-		--max-seconds | --keep) COMPREPLY=() ;;
+		--max-seconds | --keep | --remove-workspace | --debounce-ms | --retry-ms | \
+		--rebuild-cmd) COMPREPLY=() ;;
 	*) return 1 ;;
 	esac
 	return 0

@@ -9,9 +9,28 @@ cg_make() {
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$CG_ROOT" B="$CG_BUILDDIR" "$@"
 }
 
-# The long and short options a tool's --help lists.
+# The options a tool's --help defines: the leading ones of each option line, and those a
+# query-kind line names (cg-query); options in prose and examples do not count.
 help_options() {
-	"$1" --help | grep -oE '(^|[][ ,/|])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[][ ,/|]//' | sort -u
+	"$1" --help | awk '
+		/^[ \t]+-/ {
+			for (i = 1; i <= NF; i++) {
+				w = $i
+				sub(/,$/, "", w)
+				if (w !~ /^--?[A-Za-z]/) break
+				sub(/[=[].*/, "", w)
+				print w
+			}
+			next
+		}
+		/^[ \t]+[a-z]/ && $1 !~ /^cg-/ {
+			for (i = 1; i <= NF; i++) {
+				n = split($i, part, /[][|\/]/)
+				for (j = 1; j <= n; j++)
+					if (part[j] ~ /^--[a-z]/) { sub(/[;,.)]+$/, "", part[j]); print part[j] }
+			}
+		}
+	' | sort -u
 }
 
 # What _cg offers for the command line "$@" (the last word is the one being completed).
