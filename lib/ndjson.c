@@ -231,6 +231,15 @@ static int read_line(reader *r, const char *p, size_t n, size_t line)
 	return rc;
 }
 
+/* Whether the line p[0..n) holds only blanks; bounded by n, since buf need not end in NUL. */
+static int blank_line(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
 static void *parse_chunk(void *arg)
 {
 	reader *r = arg;
@@ -238,7 +247,7 @@ static void *parse_chunk(void *arg)
 	for (const char *p = r->p; p < r->end && !r->rc; line++) {
 		const char *nl = memchr(p, '\n', (size_t)(r->end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(r->end - p);
-		if (strspn(p, " \t\r") < n)
+		if (!blank_line(p, n))
 			r->rc = read_line(r, p, n, line);
 		p += n + 1;
 	}
