@@ -195,8 +195,11 @@ static int parse_array(parser *ps, cg_lockfile *l, int keep)
 			if (parse_array(ps, l, 0))
 				return ps->err->code;
 		} else {
+			const char *start = ps->p;
 			while (ps->p < ps->end && !strchr(",]\n#", *ps->p))
 				ps->p++;
+			if (ps->p == start) /* a NUL byte (strchr finds the terminator): no progress */
+				return fail(ps, "unexpected character in array");
 		}
 		skip_space(ps);
 		if (ps->p < ps->end && *ps->p == ',')
