@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "load.h"
+#include "watch.h"
 
 static const char *const prog = "cg-ingest";
 
@@ -27,6 +28,12 @@ static void usage(void)
 	       "      --remove CRATE[@VERSION]  remove a crate (or NDJSON unit); repeatable\n"
 	       "      --remove-workspace NAME   remove a workspace and the crates no other\n"
 	       "                         workspace uses; repeatable\n"
+	       "      --watch            with --workspace: keep the store current as rustdoc JSON,\n"
+	       "                         Cargo.lock (and sources) change; one event per line\n"
+	       "      --debounce-ms N    quiet time before an update (default 500)\n"
+	       "      --retry-ms N       first retry after unreadable input (default 2000)\n"
+	       "      --rebuild-cmd CMD  run CMD (/bin/sh -c, in the workspace) when a .rs file\n"
+	       "                         changes, then ingest what it wrote\n"
 	       "      --bulk             write SST files even into a non-empty store\n"
 	       "      --keep-going       skip bad inputs, land the good ones, exit non-zero\n"
 	       "      --keep-synthetic   keep auto-trait and blanket impls\n"
@@ -48,17 +55,6 @@ static void progress(void *ctx, size_t done, size_t total)
 		fputc('\n', stderr);
 }
 
-static json_t *result_json(const cg_unit_result *r, const char *source, double ms)
-{
-	json_t *edges = json_object();
-	for (int t = 1; t < CG_EDGE_NTYPES; t++)
-		json_object_set_new(edges, cg_edge_type_name(t), json_integer((json_int_t)r->edges[t]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:f, s:s?}", "crate", r->name,
-			 "version", r->version, "unit", r->unit, "status", r->status,
-			 "vertices", (json_int_t)r->vertices, "stubs", (json_int_t)r->stubs, "edges", edges,
-			 "bytes", (json_int_t)r->bytes, "ms", (double)(long long)(ms * 1000 + 0.5) / 1000, "file", source);
-}
-
 static int print_json(json_t *o)
 {
 	int rc = !o || cg_cli_print_json(o) < 0 ? -1 : 0;
@@ -71,7 +67,7 @@ static int print_removed(const cg_ws_outcome *ws)
 {
 	int rc = 0;
 	for (size_t i = 0; i < ws->nremoved && !rc; i++)
-		rc = print_json(result_json(&ws->removed[i], NULL, 0));
+		rc = print_json(cg_load_result_json(&ws->removed[i], NULL, 0));
 	return rc;
 }
 
@@ -82,13 +78,13 @@ static int print_report(const cg_load_report *rep)
 		const cg_load_item *it = &rep->items[i];
 		rc = print_json(it->failed
 			? json_pack("{s:s, s:s, s:s}", "file", it->source, "status", "failed", "error", it->err.msg)
-			: result_json(&it->res, it->source, it->ms));
+			: cg_load_result_json(&it->res, it->source, it->ms));
 	}
 	return rc ? rc : print_removed(&rep->ws);
 }
 
 enum { OPT_DOC_DIR = 256, OPT_LOCKFILE, OPT_FEATURES, OPT_NDJSON, OPT_UNIT, OPT_REMOVE, OPT_BULK,
-       OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB, OPT_NAME, OPT_REMOVE_WS };
+       OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB, OPT_NAME, OPT_REMOVE_WS, OPT_WATCH, OPT_DEBOUNCE, OPT_RETRY, OPT_REBUILD };
 
 static const struct option longopts[] = {
 	{ "dir", required_argument, NULL, 'd' },
@@ -101,6 +97,10 @@ static const struct option longopts[] = {
 	{ "remove", required_argument, NULL, OPT_REMOVE },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "remove-workspace", required_argument, NULL, OPT_REMOVE_WS },
+	{ "watch", no_argument, NULL, OPT_WATCH },
+	{ "debounce-ms", required_argument, NULL, OPT_DEBOUNCE },
+	{ "retry-ms", required_argument, NULL, OPT_RETRY },
+	{ "rebuild-cmd", required_argument, NULL, OPT_REBUILD },
 	{ "bulk", no_argument, NULL, OPT_BULK },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "keep-synthetic", no_argument, NULL, OPT_KEEP_SYNTHETIC },
@@ -121,7 +121,7 @@ static int remove_units(cg_store *s, char **specs, size_t n, int quiet)
 			cg_cli_error(prog, &err);
 			return rc;
 		}
-		json_t *o = result_json(&r, NULL, 0);
+		json_t *o = cg_load_result_json(&r, NULL, 0);
 		if (!quiet && (!o || cg_cli_print_json(o) < 0))
 			rc = CG_EIO;
 		json_decref(o);
@@ -158,9 +158,28 @@ static int remove_workspaces(cg_store *s, char **names, size_t n, int quiet)
 	return CG_OK;
 }
 
+/* Watch events go out one line at a time, as they happen. */
+static int print_event(void *ctx, json_t *ev)
+{
+	(void)ctx;
+	return cg_cli_print_json(ev) < 0 || fflush(stdout) == EOF ? -1 : 0;
+}
+
+static int run_watch(cg_store *s, cg_watch_opts *wo, int quiet)
+{
+	cg_err err = { 0 };
+	wo->event = quiet ? NULL : print_event;
+	int rc = cg_watch_run(s, wo, &err);
+	if (rc)
+		cg_cli_error(prog, &err);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	cg_load_opts o = { 0 };
+	cg_watch_opts wo = { .load = &o, .debounce_ms = 500, .retry_ms = 2000 };
+	int watch = 0;
 	cg_open_opts oo = { .mode = CG_OPEN_WRITE };
 	const char *dir = NULL;
 	char *removes[64], *remove_ws[64];
@@ -188,6 +207,15 @@ int main(int argc, char **argv)
 			remove_ws[nremove_ws++] = optarg;
 			break;
 		case OPT_NAME: o.name = optarg; break;
+		case OPT_WATCH: watch = 1; break;
+		case OPT_REBUILD: wo.rebuild_cmd = optarg; break;
+		case OPT_DEBOUNCE:
+		case OPT_RETRY:
+			if (cg_cli_parse_int(optarg, 0, 3600000, &n) < 0)
+				return cg_cli_usage(prog, "--%s: '%s' is not a number of milliseconds in 0..3600000",
+						    c == OPT_DEBOUNCE ? "debounce-ms" : "retry-ms", optarg);
+			*(c == OPT_DEBOUNCE ? &wo.debounce_ms : &wo.retry_ms) = (int)n;
+			break;
 		case OPT_BULK: o.bulk = 1; break;
 		case OPT_KEEP_GOING: o.keep_going = 1; break;
 		case OPT_KEEP_SYNTHETIC: o.keep_synthetic = 1; break;
@@ -210,18 +238,29 @@ int main(int argc, char **argv)
 		return cg_cli_usage(prog, "--ndjson cannot be combined with --workspace or --doc-dir");
 	if (!nremoves && !nremove_ws && !o.ninputs && !o.workspace && !o.doc_dir)
 		return cg_cli_usage(prog, "no input: give files, a directory, '-', --workspace, --remove or --remove-workspace");
+	if (watch && (!o.workspace || o.ninputs || nremoves || nremove_ws || o.ndjson))
+		return cg_cli_usage(prog, "--watch takes --workspace DIR and no other input or removal");
+	if (!watch && wo.rebuild_cmd)
+		return cg_cli_usage(prog, "--rebuild-cmd applies to --watch only");
 	cg_err nerr = { 0 };
 	if (o.name && cg_ws_check_name(o.name, &nerr))
 		return cg_cli_usage(prog, "--name: %s", nerr.msg);
-	if (!quiet && cg_cli_interactive())
+	if (!quiet && !watch && cg_cli_interactive())
 		o.progress = progress;
 
+	if (watch)
+		cg_watch_block_signals();
 	cg_err err = { 0 };
 	cg_store *s = NULL;
 	int rc = cg_store_open(cg_cli_store_dir(dir), &oo, &s, &err);
 	if (rc) {
 		cg_cli_error(prog, &err);
 		return rc;
+	}
+	if (watch) {
+		rc = run_watch(s, &wo, quiet);
+		cg_store_close(s);
+		return cg_cli_finish(prog, rc);
 	}
 	rc = remove_units(s, removes, nremoves, quiet);
 	if (!rc)

@@ -321,3 +321,14 @@ void cg_load_report_free(cg_load_report *rep)
 	cg_ws_outcome_free(&rep->ws);
 	memset(rep, 0, sizeof *rep);
 }
+
+json_t *cg_load_result_json(const cg_unit_result *r, const char *source, double ms)
+{
+	json_t *edges = json_object();
+	for (int t = 1; t < CG_EDGE_NTYPES; t++)
+		json_object_set_new(edges, cg_edge_type_name(t), json_integer((json_int_t)r->edges[t]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:f, s:s?}", "crate", r->name,
+			 "version", r->version, "unit", r->unit, "status", r->status,
+			 "vertices", (json_int_t)r->vertices, "stubs", (json_int_t)r->stubs, "edges", edges,
+			 "bytes", (json_int_t)r->bytes, "ms", (double)(long long)(ms * 1000 + 0.5) / 1000, "file", source);
+}

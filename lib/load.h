@@ -3,6 +3,7 @@
 #ifndef CG_LOAD_H
 #define CG_LOAD_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "ingest.h"
@@ -46,5 +47,9 @@ typedef struct cg_load_report {
  * code is returned. Without it, any bad input leaves the store untouched. */
 int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err *err);
 void cg_load_report_free(cg_load_report *rep);
+
+/* A unit's result as cg-ingest prints it: crate, version, unit, status, vertices, stubs,
+ * edges by type, bytes, ms, file (source may be NULL). NULL when memory runs out. */
+json_t *cg_load_result_json(const cg_unit_result *r, const char *source, double ms);
 
 #endif
