@@ -24,6 +24,7 @@ _cg_opts() {
 	cg-compact) echo "$common --family --from --to --max-seconds --wait -q --quiet" ;;
 	cg-backup) echo "$common --wait --id --keep -q --quiet" ;;
 	cg-calls) echo "$common -w --workspace -r --report -j --threads --paths -q --quiet" ;;
+	cg-migrate) echo "$common --to --reshard -n --dry-run --chunk -q --quiet" ;;
 	*) echo "$common" ;;
 	esac
 }
@@ -62,7 +63,7 @@ _cg_value() {
 	-j | --threads | --id | --shards | --cache-mb | --cache-vertices | --unit | --remove | --features | --name | \
 		--prefix | --crate | --file | --depth | --max-visited | --limit | --from | --to | \
 		--max-seconds | --keep | --remove-workspace | --debounce-ms | --retry-ms | \
-		--rebuild-cmd) COMPREPLY=() ;;
+		--rebuild-cmd | --to | --reshard | --chunk) COMPREPLY=() ;;
 	*) return 1 ;;
 	esac
 	return 0
@@ -101,7 +102,7 @@ _cg_args() {
 	cg-backup)
 		if ((n == 0)); then _cg_words "create list verify restore purge" "$cur"
 		else _cg_dirs "$cur"; fi ;;
-	cg-verify | cg-compact | cg-calls) COMPREPLY=() ;;
+	cg-verify | cg-compact | cg-calls | cg-migrate) COMPREPLY=() ;;
 	*) _cg_files "$cur" ;;
 	esac
 }
