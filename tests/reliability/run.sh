@@ -21,14 +21,20 @@ PARTS=${*:-crash corrupt fuzz concurrency perms}
 
 # Sizes per mode: generated graph vertices, crash trials per scenario, SST and value flips,
 # seconds per fuzz target, seconds of concurrent reading and writing.
+# Sizes per mode (each may be overridden from the environment): generated graph vertices,
+# crash trials per scenario, SST and value flips, seconds per fuzz target, seconds of
+# concurrent reading and writing.
 case $MODE in
-ci) GEN_V=8000 REL_CRASH_TRIALS=4 REL_SST_FLIPS=40 REL_VAL_FLIPS=40 REL_FUZZ_SECS=4 REL_CONC_SECS=10 ;;
-short) GEN_V=20000 REL_CRASH_TRIALS=6 REL_SST_FLIPS=150 REL_VAL_FLIPS=150 REL_FUZZ_SECS=25 REL_CONC_SECS=20 ;;
-long) GEN_V=60000 REL_CRASH_TRIALS=30 REL_SST_FLIPS=1500 REL_VAL_FLIPS=1000 REL_FUZZ_SECS=300 REL_CONC_SECS=120 ;;
+ci) d="8000 4 40 40 4 10" ;;
+short) d="20000 6 150 150 25 20" ;;
+long) d="60000 30 1500 1000 300 120" ;;
 *) echo "usage: sh tests/reliability/run.sh [ci|short|long] [crash|corrupt|fuzz|concurrency|perms]..." >&2; exit 2 ;;
 esac
+read -r v k sf vf fs cs <<<"$d"
+GEN_V=${GEN_V:-$v} REL_CRASH_TRIALS=${REL_CRASH_TRIALS:-$k} REL_SST_FLIPS=${REL_SST_FLIPS:-$sf}
+REL_VAL_FLIPS=${REL_VAL_FLIPS:-$vf} REL_FUZZ_SECS=${REL_FUZZ_SECS:-$fs} REL_CONC_SECS=${REL_CONC_SECS:-$cs}
 [ -x "$CG_BUILDDIR/bin/cg-ingest" ] || { echo "reliability: no binaries in $CG_BUILDDIR/bin (run make first)" >&2; exit 2; }
-for tool in jq strace; do
+for tool in jq strace flock clang; do
 	command -v $tool >/dev/null || { echo "reliability: $tool is needed" >&2; exit 2; }
 done
 
