@@ -9,7 +9,7 @@
 
 const char *const cg_query_kinds[] = {
 	"vertex", "find", "neighbors", "traverse", "path", "callers", "users", "implementors",
-	"dependents", "export", "stats", "dump", "explain", NULL,
+	"dependents", "export", "stats", "dump", "workspaces", "explain", NULL,
 };
 
 static const struct {
@@ -19,7 +19,7 @@ static const struct {
 	{ "vertex", Q_VERTEX }, { "find", Q_FIND }, { "neighbors", Q_NEIGHBORS },
 	{ "traverse", Q_TRAVERSE }, { "path", Q_PATH }, { "callers", Q_CALLERS },
 	{ "users", Q_USERS }, { "implementors", Q_IMPLEMENTORS }, { "dependents", Q_DEPENDENTS },
-	{ "export", Q_EXPORT }, { "stats", Q_STATS }, { "dump", Q_DUMP },
+	{ "export", Q_EXPORT }, { "stats", Q_STATS }, { "dump", Q_DUMP }, { "workspaces", Q_WORKSPACES },
 };
 
 /* ---- engine ---- */
@@ -314,17 +314,18 @@ static int check_keys(json_t *req, const q_query *qq, cg_err *err)
 	static const char *const common[] = { "id", "op", "limit", "explain", NULL };
 	static const char *const per_op[][10] = {
 		[Q_VERTEX] = { "vertex", "vertices" },
-		[Q_FIND] = { "name", "prefix", "kind", "crate", "file" },
-		[Q_NEIGHBORS] = { "vertex", "vertices", "dir", "types" },
-		[Q_TRAVERSE] = { "vertex", "vertices", "dir", "types", "depth", "max_visited" },
-		[Q_PATH] = { "from", "to", "dir", "types", "max_visited" },
-		[Q_CALLERS] = { "vertex", "vertices", "depth", "max_visited" },
-		[Q_USERS] = { "vertex", "vertices", "depth", "max_visited" },
-		[Q_IMPLEMENTORS] = { "vertex", "vertices", "depth", "max_visited" },
-		[Q_DEPENDENTS] = { "vertex", "vertices", "depth", "max_visited" },
+		[Q_FIND] = { "name", "prefix", "kind", "crate", "file", "workspace" },
+		[Q_NEIGHBORS] = { "vertex", "vertices", "dir", "types", "workspace" },
+		[Q_TRAVERSE] = { "vertex", "vertices", "dir", "types", "depth", "max_visited", "workspace" },
+		[Q_PATH] = { "from", "to", "dir", "types", "max_visited", "workspace" },
+		[Q_CALLERS] = { "vertex", "vertices", "depth", "max_visited", "workspace" },
+		[Q_USERS] = { "vertex", "vertices", "depth", "max_visited", "workspace" },
+		[Q_IMPLEMENTORS] = { "vertex", "vertices", "depth", "max_visited", "workspace" },
+		[Q_DEPENDENTS] = { "vertex", "vertices", "depth", "max_visited", "workspace" },
 		[Q_EXPORT] = { "query", "format" },
-		[Q_STATS] = { NULL },
+		[Q_STATS] = { "workspace" },
 		[Q_DUMP] = { NULL },
+		[Q_WORKSPACES] = { "crate", "vertex" },
 	};
 	const char *key;
 	json_t *v;
@@ -374,6 +375,12 @@ static int parse_op_args(json_t *req, q_query *qq, cg_err *err)
 		if ((rc = parse_reverse(req, qq, err)))
 			return rc;
 		return parse_starts(req, qq, err);
+	case Q_WORKSPACES:
+		if ((rc = get_str(req, "crate", &qq->crate, err)))
+			return rc;
+		if (qq->crate && json_object_get(req, "vertex"))
+			return cg_err_set(err, CG_EUSAGE, "workspaces takes a \"crate\" or a \"vertex\", not both");
+		return json_object_get(req, "vertex") ? parse_starts(req, qq, err) : CG_OK;
 	case Q_EXPORT:
 		if ((rc = get_str(req, "format", &qq->format, err)))
 			return rc;
@@ -411,6 +418,7 @@ int q_parse(json_t *req, q_query *qq, cg_err *err)
 		return cg_err_set(err, CG_EUSAGE, "\"explain\" must be true or false");
 	qq->explain = json_is_true(ex);
 	if ((rc = check_keys(req, qq, err)) || (rc = parse_op_args(req, qq, err)) ||
+	    (rc = get_str(req, "workspace", &qq->workspace, err)) ||
 	    (rc = get_int(req, "limit", 0, &qq->limit, err)) || (rc = get_int(req, "depth", 0, &qq->depth, err)) ||
 	    (rc = get_int(req, "max_visited", 1, &qq->max_visited, err)) || (rc = parse_types(req, &qq->types, err)))
 		return rc;
@@ -421,18 +429,10 @@ int q_parse(json_t *req, q_query *qq, cg_err *err)
 
 /* ---- resolving references ---- */
 
-struct cands {
-	uint64_t vids[16];
-	size_t n;
-	int more;
-	int kind; /* wanted kind, 0: any */
-	cg_reader *r;
-};
-
 static int cand_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
 {
 	(void)value, (void)vlen;
-	struct cands *c = ctx;
+	struct q_cands *c = ctx;
 	if (c->kind) {
 		cg_vertex v;
 		int found, rc = cg_read_vertex(c->r, vid, &v, &found, err);
@@ -454,7 +454,7 @@ static int cand_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, c
 
 /* Every vertex a reference names: a 16-hex id, a path (defining or re-exported), or
  * path#kind. */
-static int resolve(q_run *run, const char *ref, struct cands *c, cg_err *err)
+static int resolve_all(q_run *run, const char *ref, struct q_cands *c, cg_err *err)
 {
 	memset(c, 0, sizeof *c);
 	c->r = run->q->r;
@@ -477,10 +477,29 @@ static int resolve(q_run *run, const char *ref, struct cands *c, cg_err *err)
 	return cg_read_index(run->q->r, CG_IDX_PATH, path, 1, cand_visit, c, err);
 }
 
+/* With a workspace, a path two versions share names the one the workspace uses. */
+int q_resolve(q_run *run, const char *ref, struct q_cands *c, cg_err *err)
+{
+	int rc = resolve_all(run, ref, c, err);
+	if (rc || !run->ws_units)
+		return rc;
+	size_t kept = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		cg_vertex v;
+		int found;
+		if ((rc = cg_read_vertex(run->q->r, c->vids[i], &v, &found, err)))
+			return rc;
+		if (found && q_in_ws(run, &v))
+			c->vids[kept++] = c->vids[i];
+	}
+	c->n = kept;
+	return CG_OK;
+}
+
 int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, cg_err *err)
 {
-	struct cands c;
-	int rc = resolve(run, ref, &c, err);
+	struct q_cands c;
+	int rc = q_resolve(run, ref, &c, err);
 	*vid = 0;
 	if (rc || c.n == 0)
 		return rc;
@@ -511,8 +530,8 @@ static int q_vertex(q_run *run, cg_err *err)
 	json_t *t;
 	size_t i;
 	json_array_foreach(run->qq->starts, i, t) {
-		struct cands c;
-		int rc = resolve(run, json_string_value(t), &c, err);
+		struct q_cands c;
+		int rc = q_resolve(run, json_string_value(t), &c, err);
 		for (size_t k = 0; !rc && k < c.n; k++) {
 			cg_vertex v;
 			int found;
@@ -548,7 +567,7 @@ static int find_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, c
 	    (qq->prefix && strncmp(name, qq->prefix, strlen(qq->prefix))) ||
 	    (f->kind && v.kind != f->kind) || (qq->file && strcmp(v.str[CG_VF_FILE], qq->file)) ||
 	    (f->crate && (strlen(crate) != f->crate_len || strncmp(crate, f->crate, f->crate_len))) ||
-	    (f->version && strcmp(v.str[CG_VF_VERSION], f->version)))
+	    (f->version && strcmp(v.str[CG_VF_VERSION], f->version)) || !q_in_ws(f->run, &v))
 		return CG_OK;
 	return q_emit(f->run, &(q_result){ vid, &v, NULL, -1, -1 }, err);
 }
@@ -584,7 +603,7 @@ static int q_find(q_run *run, cg_err *err)
 
 /* ---- running ---- */
 
-int q_dispatch(q_run *run, cg_err *err)
+static int dispatch_op(q_run *run, cg_err *err)
 {
 	switch (run->qq->op) {
 	case Q_VERTEX: return q_vertex(run, err);
@@ -599,8 +618,25 @@ int q_dispatch(q_run *run, cg_err *err)
 	case Q_EXPORT: return q_export(run, err);
 	case Q_STATS: return q_stats(run, err);
 	case Q_DUMP: return q_dump(run, err);
+	case Q_WORKSPACES: return q_workspaces(run, err);
 	}
 	return cg_err_set(err, CG_EINTERNAL, "op %d has no implementation", run->qq->op);
+}
+
+/* Loads the workspace filter, if the query has one, for the length of the query. */
+int q_dispatch(q_run *run, cg_err *err)
+{
+	if (!run->qq->workspace || run->ws_units)
+		return dispatch_op(run, err);
+	cg_vmap units = { 0 };
+	int rc = q_ws_units(run, run->qq->workspace, &units, err);
+	if (!rc) {
+		run->ws_units = &units;
+		rc = dispatch_op(run, err);
+		run->ws_units = NULL;
+	}
+	cg_vmap_free(&units);
+	return rc;
 }
 
 static int set_reqid(cg_query_engine *q, json_t *req)

@@ -17,6 +17,7 @@ static const struct {
 	{ "--name", "name", A_STR, NULL }, { "--prefix", "prefix", A_STR, NULL },
 	{ "--kind", "kind", A_STR, NULL }, { "--crate", "crate", A_STR, NULL },
 	{ "--file", "file", A_STR, NULL }, { "--id", "id", A_STR, NULL },
+	{ "--workspace", "workspace", A_STR, NULL },
 	{ "--limit", "limit", A_INT, NULL }, { "--depth", "depth", A_INT, NULL },
 	{ "--max-visited", "max_visited", A_INT, NULL }, { "--type", "types", A_TYPES, NULL },
 	{ "--out", "dir", A_DIR, "out" }, { "--in", "dir", A_DIR, "in" }, { "--both", "dir", A_DIR, "both" },
@@ -106,6 +107,18 @@ static int place_positionals(json_t *req, const char *kind, json_t *pos, cg_err 
 			return cg_err_set(err, CG_EUSAGE, "%s takes no arguments, got '%s'", kind,
 					  json_string_value(json_array_get(pos, 0)));
 		return CG_OK;
+	}
+	if (!strcmp(kind, "workspaces")) {
+		if (n > 1)
+			return cg_err_set(err, CG_EUSAGE, "workspaces takes at most one CRATE[@VERSION] or item");
+		if (!n)
+			return CG_OK;
+		const char *w = json_string_value(json_array_get(pos, 0));
+		uint64_t vid;
+		/* a path with "::", PATH#KIND or an id names an item; a bare word names a crate */
+		int item = strstr(w, "::") || strchr(w, '#') || (strlen(w) == 16 && cg_vid_parse(w, &vid) == 0);
+		return json_object_set(req, item ? "vertex" : "crate", json_array_get(pos, 0)) < 0
+			? cg_err_set(err, CG_EINTERNAL, "out of memory") : CG_OK;
 	}
 	if (!strcmp(kind, "find")) {
 		if (n > 1)

@@ -19,7 +19,9 @@ static int nb_edge(void *ctx, const cg_read_edge *e, cg_err *err)
 	uint64_t other = e->reverse ? e->src : e->dst;
 	cg_vertex v;
 	int found, rc = cg_read_vertex(run->q->r, other, &v, &found, err);
-	return rc ? rc : q_emit(run, &(q_result){ other, found ? &v : NULL, e, -1, -1 }, err);
+	if (rc || !q_in_ws(run, found ? &v : NULL))
+		return rc;
+	return q_emit(run, &(q_result){ other, found ? &v : NULL, e, -1, -1 }, err);
 }
 
 static const char *dir_name(int dir)
@@ -122,8 +124,14 @@ static int bfs_edge(void *ctx, const cg_read_edge *e, cg_err *err)
 		run->truncated = 1;
 		return Q_STOP;
 	}
-	int depth = b->depth[b->cur] + 1;
-	int rc = bfs_push(b, other, depth, b->cur, e->type, e->reverse, err);
+	int depth = b->depth[b->cur] + 1, rc;
+	if (run->ws_units) { /* the walk stays inside the workspace's units */
+		cg_vertex wv;
+		int in;
+		if ((rc = cg_read_vertex(run->q->r, other, &wv, &in, err)) || !in || !q_in_ws(run, &wv))
+			return rc;
+	}
+	rc = bfs_push(b, other, depth, b->cur, e->type, e->reverse, err);
 	if (rc)
 		return rc;
 	if (b->target)

@@ -12,7 +12,7 @@
 
 enum q_op {
 	Q_VERTEX = 1, Q_FIND, Q_NEIGHBORS, Q_TRAVERSE, Q_PATH, Q_CALLERS, Q_USERS,
-	Q_IMPLEMENTORS, Q_DEPENDENTS, Q_EXPORT, Q_STATS, Q_DUMP
+	Q_IMPLEMENTORS, Q_DEPENDENTS, Q_EXPORT, Q_STATS, Q_DUMP, Q_WORKSPACES
 };
 
 typedef struct q_query {
@@ -20,7 +20,8 @@ typedef struct q_query {
 	const char *op_name;
 	json_t *starts;          /* array of vertex references (ids, paths, path#kind) */
 	const char *to;          /* path: the target */
-	const char *name, *prefix, *kind, *crate, *file; /* find */
+	const char *name, *prefix, *kind, *crate, *file; /* find; crate also for workspaces */
+	const char *workspace;   /* only vertices and edges of this workspace's units */
 	unsigned types;          /* edge type mask, 0: all */
 	int dir;                 /* 1 out, 2 in, 3 both */
 	long depth, limit, max_visited;
@@ -52,6 +53,7 @@ typedef struct q_run {
 	cg_vmap *set;       /* Q_COLLECT: vid -> 1 */
 	uint64_t *order;    /* Q_COLLECT: vids in the order found */
 	size_t norder, cap_order;
+	cg_vmap *ws_units;  /* unit id -> 1 for the units of qq->workspace, NULL: no filter */
 } q_run;
 
 /* One answer: a vertex, possibly reached by an edge, at a depth or path step (-1: none). */
@@ -75,6 +77,22 @@ int q_neighbors(q_run *run, cg_err *err);
 int q_traverse(q_run *run, cg_err *err);
 int q_path(q_run *run, cg_err *err);
 int q_export(q_run *run, cg_err *err);
+/* query_ws.c */
+int q_workspaces(q_run *run, cg_err *err);
+/* Loads the unit ids of a workspace into units; CG_EUSAGE when there is no such workspace. */
+int q_ws_units(q_run *run, const char *name, cg_vmap *units, cg_err *err);
+/* Whether a vertex belongs to the query's workspace (always, without one). */
+int q_in_ws(const q_run *run, const cg_vertex *v);
+/* Every vertex a reference names (ids, paths, PATH#KIND), up to 16. */
+struct q_cands {
+	uint64_t vids[16];
+	size_t n;
+	int more;
+	int kind; /* wanted kind, 0: any */
+	cg_reader *r;
+};
+int q_resolve(q_run *run, const char *ref, struct q_cands *c, cg_err *err);
+
 /* query_stats.c */
 int q_stats(q_run *run, cg_err *err);
 int q_dump(q_run *run, cg_err *err);

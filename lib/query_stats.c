@@ -11,6 +11,9 @@
 
 struct tally {
 	cg_reader *r;
+	const cg_vmap *ws;      /* stats --workspace: its units only, NULL: everything */
+	const char *ws_name;
+	json_t *workspaces;     /* [{"name","members","dependencies"}] from m:workspace: */
 	uint64_t vertices, stubs, edges, index[CG_IDX_NTYPES];
 	uint64_t kinds[CG_KIND_NKINDS], types[CG_EDGE_NTYPES];
 	uint64_t shard_keys[CG_MAX_SHARDS];
@@ -39,6 +42,23 @@ static int damaged(cg_err *err, const uint8_t *k, size_t klen)
 	return CG_EDATA;
 }
 
+static int add_workspace(struct tally *t, const cg_rec *rec, cg_err *err)
+{
+	json_t *o = json_loads(cg_meta_text(rec), 0, NULL);
+	const char *name = json_string_value(json_object_get(o, "name"));
+	if (t->ws_name && (!name || strcmp(name, t->ws_name))) {
+		json_decref(o);
+		return CG_OK;
+	}
+	json_t *w = json_is_object(o) ? json_pack("{s:O?, s:O?, s:O?}", "name", json_object_get(o, "name"),
+						  "members", json_object_get(o, "members"),
+						  "dependencies", json_object_get(o, "dependencies")) : NULL;
+	json_decref(o);
+	if (!w || json_array_append_new(t->workspaces, w) < 0)
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	return CG_OK;
+}
+
 static int tally_key(void *ctx, int shard, const uint8_t *k, size_t klen, const uint8_t *v,
 		     size_t vlen, cg_err *err)
 {
@@ -50,6 +70,8 @@ static int tally_key(void *ctx, int shard, const uint8_t *k, size_t klen, const 
 	if (k[0] == CG_FAM_VERTEX && rec.type == CG_REC_VERTEX) {
 		cg_vertex vx;
 		cg_vertex_view(&rec, &vx);
+		if (t->ws && (!vx.owner || !cg_vmap_get(t->ws, vx.owner)))
+			return CG_OK;
 		t->vertices++;
 		t->stubs += (vx.flags & CG_VFLAG_STUB) != 0;
 		t->kinds[vx.kind < CG_KIND_NKINDS ? vx.kind : 0]++;
@@ -60,6 +82,8 @@ static int tally_key(void *ctx, int shard, const uint8_t *k, size_t klen, const 
 			return CG_OK; /* each edge once: the forward copy */
 		cg_edge_val e;
 		cg_edge_view(&rec, &e);
+		if (t->ws && !cg_vmap_get(t->ws, e.owner))
+			return CG_OK;
 		t->edges++;
 		t->types[(k[9] & 0x7f) < CG_EDGE_NTYPES ? k[9] & 0x7f : 0]++;
 		return bump(&t->unit_e, e.owner, err);
@@ -68,9 +92,15 @@ static int tally_key(void *ctx, int shard, const uint8_t *k, size_t klen, const 
 		t->index[k[1]]++;
 		return CG_OK;
 	}
+	if (k[0] == CG_FAM_META && klen > 2 && k[1] == CG_META_WORKSPACE && rec.type == CG_REC_META)
+		return add_workspace(t, &rec, err);
 	if (k[0] == CG_FAM_META && klen > 2 && k[1] == CG_META_CRATE && rec.type == CG_REC_META) {
-		json_t *meta = json_loads(cg_meta_text(&rec), 0, NULL);
 		char *unit = strndup((const char *)k + 2, klen - 2);
+		if (unit && t->ws && !cg_vmap_get(t->ws, cg_unit_id(unit))) {
+			free(unit);
+			return CG_OK;
+		}
+		json_t *meta = json_loads(cg_meta_text(&rec), 0, NULL);
 		json_t *o = unit ? json_pack("{s:s, s:o?}", "unit", unit, "meta", meta) : NULL;
 		free(unit);
 		if (!o || json_array_append_new(t->crates, o) < 0)
@@ -121,6 +151,28 @@ static json_t *count_obj(const uint64_t *n, int total, const char *(*name)(int))
 
 static const char *kind_name(int k) { return cg_kind_name(k); }
 
+/* A workspace's units, and the vertices and edges they own (shared units count in each). */
+static void ws_counts(struct tally *t, json_t *ws)
+{
+	static const char *const lists[] = { "members", "dependencies" };
+	json_int_t units = 0, nv = 0, ne = 0;
+	for (int l = 0; l < 2; l++) {
+		size_t i;
+		json_t *u;
+		json_array_foreach(json_object_get(ws, lists[l]), i, u) {
+			uint64_t id = cg_unit_id(json_string_value(u) ? json_string_value(u) : "");
+			uint64_t *v = cg_vmap_get(&t->unit_v, id), *e = cg_vmap_get(&t->unit_e, id);
+			units++;
+			nv += v ? (json_int_t)*v : 0;
+			ne += e ? (json_int_t)*e : 0;
+		}
+		json_object_del(ws, lists[l]);
+	}
+	json_object_set_new(ws, "units", json_integer(units));
+	json_object_set_new(ws, "vertices", json_integer(nv));
+	json_object_set_new(ws, "edges", json_integer(ne));
+}
+
 static int finish_stats(q_run *run, struct tally *t, cg_err *err)
 {
 	cg_store *s = cg_read_store(run->q->r);
@@ -132,18 +184,23 @@ static int finish_stats(q_run *run, struct tally *t, cg_err *err)
 		json_object_set_new(crate, "vertices", json_integer(nv ? (json_int_t)*nv : 0));
 		json_object_set_new(crate, "edges", json_integer(ne ? (json_int_t)*ne : 0));
 	}
+	json_t *ws;
+	json_array_foreach(t->workspaces, i, ws)
+		ws_counts(t, ws);
 	json_t *shards = json_array();
 	for (int k = 0; shards && k < cg_store_nshards(s); k++)
 		json_array_append_new(shards, shard_props(s, k, t->shard_keys[k]));
 	dir_bytes = 0;
 	nftw(cg_store_dir(s), add_size, 16, FTW_PHYS);
-	json_t *st = json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:O, s:I, s:o}",
+	json_t *st = json_pack("{s:s?, s:I, s:I, s:I, s:o, s:o, s:o, s:O, s:O, s:I, s:o}",
+			       "workspace", run->qq->workspace,
 			       "vertices", (json_int_t)t->vertices, "stubs", (json_int_t)t->stubs,
 			       "edges", (json_int_t)t->edges,
 			       "kinds", count_obj(t->kinds, CG_KIND_NKINDS, kind_name),
 			       "edge_types", count_obj(t->types, CG_EDGE_NTYPES, cg_edge_type_name),
 			       "index_entries", count_obj(t->index, CG_IDX_NTYPES, cg_index_type_name),
-			       "crates", t->crates, "store_bytes", (json_int_t)dir_bytes, "shards", shards);
+			       "crates", t->crates, "workspaces", t->workspaces,
+			       "store_bytes", (json_int_t)dir_bytes, "shards", shards);
 	char *text = st ? json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(st);
 	cg_buf body = { 0 };
@@ -159,14 +216,19 @@ static int finish_stats(q_run *run, struct tally *t, cg_err *err)
 
 int q_stats(q_run *run, cg_err *err)
 {
-	struct tally t = { .r = run->q->r, .crates = json_array() };
-	if (!t.crates)
+	struct tally t = { .r = run->q->r, .ws = run->ws_units, .ws_name = run->qq->workspace, .crates = json_array(),
+			   .workspaces = json_array() };
+	if (!t.crates || !t.workspaces) {
+		json_decref(t.crates);
+		json_decref(t.workspaces);
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	}
 	q_plan(run, "scan every key of every shard once, merged in key order; read shard properties");
 	int rc = cg_read_all(run->q->r, 0, tally_key, &t, err);
 	if (!rc)
 		rc = finish_stats(run, &t, err);
 	json_decref(t.crates);
+	json_decref(t.workspaces);
 	cg_vmap_free(&t.unit_v);
 	cg_vmap_free(&t.unit_e);
 	return rc;
