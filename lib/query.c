@@ -366,6 +366,7 @@ static int parse_op_args(json_t *req, q_query *qq, cg_err *err)
 		if (!from || !qq->to)
 			return cg_err_set(err, CG_EUSAGE, "path needs \"from\" and \"to\"");
 		qq->starts = json_pack("[s]", from);
+		qq->depth = -1; /* a shortest path may be long: only max_visited bounds the search */
 		return qq->starts ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
 	}
 	case Q_CALLERS:
