@@ -236,10 +236,10 @@ int main(int argc, char **argv)
 		return cg_cli_usage(prog, "--unit applies to --ndjson input only");
 	if (o.ndjson && (o.workspace || o.doc_dir))
 		return cg_cli_usage(prog, "--ndjson cannot be combined with --workspace or --doc-dir");
-	if (!nremoves && !nremove_ws && !o.ninputs && !o.workspace && !o.doc_dir)
-		return cg_cli_usage(prog, "no input: give files, a directory, '-', --workspace, --remove or --remove-workspace");
 	if (watch && (!o.workspace || o.ninputs || nremoves || nremove_ws || o.ndjson))
 		return cg_cli_usage(prog, "--watch takes --workspace DIR and no other input or removal");
+	if (!nremoves && !nremove_ws && !o.ninputs && !o.workspace && !o.doc_dir)
+		return cg_cli_usage(prog, "no input: give files, a directory, '-', --workspace, --remove or --remove-workspace");
 	if (!watch && wo.rebuild_cmd)
 		return cg_cli_usage(prog, "--rebuild-cmd applies to --watch only");
 	cg_err nerr = { 0 };

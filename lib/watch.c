@@ -435,6 +435,9 @@ void cg_watch_block_signals(void)
 	sigset_t stop;
 	stop_signals(&stop);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	/* a shell starts background jobs with SIGINT ignored, which would discard it */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 }
 
 int cg_watch_run(cg_store *s, const cg_watch_opts *o, cg_err *err)

@@ -24,7 +24,8 @@ typedef struct cg_watch_opts {
 	void *event_ctx;
 } cg_watch_opts;
 
-/* Blocks SIGTERM and SIGINT in the calling thread and so in every thread started after it.
+/* Blocks SIGTERM and SIGINT in the calling thread and so in every thread started after it
+ * (and undoes an inherited "ignore", which would discard them).
  * Call it before opening the store: RocksDB's background threads would otherwise take the
  * signal with its default action instead of leaving it to the watch loop. */
 void cg_watch_block_signals(void);
