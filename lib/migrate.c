@@ -1,6 +1,7 @@
 /* migrate: the record schema upgrade — every old record rewritten, a flushed chunk at a time. */
 #include "migrate.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,15 @@ static int read_chunk(upgrade *u, int shard, cursor *c, long chunk, int target)
 	return rc;
 }
 
+/* A fault-injection point for tests/migrate.bats: CG_TEST_MIGRATE_CRASH_AFTER_BATCH=K kills
+ * the upgrade right after its K-th flushed batch. */
+static void test_crash_point(uint64_t batches)
+{
+	const char *k = getenv("CG_TEST_MIGRATE_CRASH_AFTER_BATCH");
+	if (k && *k && strtoull(k, NULL, 10) == batches)
+		raise(SIGKILL);
+}
+
 /* Writes the queued upgrades as one batch per shard, flushed: a kill after this keeps them,
  * a kill before loses only this chunk, which the next run redoes. */
 static int flush_chunk(upgrade *u)
@@ -113,6 +123,8 @@ static int flush_chunk(upgrade *u)
 	if (!rc && !u->cs)
 		return oom(u->err);
 	u->res->batches += !rc;
+	if (!rc)
+		test_crash_point(u->res->batches);
 	return rc;
 }
 

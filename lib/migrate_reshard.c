@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,15 @@ static void tally_add(tally *t, const uint8_t *k, size_t kl, const char *v, size
 {
 	t->keys++;
 	t->sum += XXH3_64bits_withSeed(v, vl, XXH3_64bits(k, kl));
+}
+
+/* A fault-injection point for tests/migrate.bats: CG_TEST_RESHARD_CRASH=STEP kills the run
+ * at that step (built, journaled, renamed, switched, trashed). */
+static void test_crash_point(const char *step)
+{
+	const char *want = getenv("CG_TEST_RESHARD_CRASH");
+	if (want && strcmp(want, step) == 0)
+		raise(SIGKILL);
 }
 
 /* ---- files ---- */
@@ -358,11 +368,16 @@ static int pick_name(const char *dir, int n, char *out, size_t cap, cg_err *err)
 static int switch_to(const char *dir, const cg_manifest *old, int n, const char *name, cg_err *err)
 {
 	char *tmp = path_in(dir, TMP_NAME), *final = path_in(dir, name);
+	test_crash_point("built");
 	int rc = tmp && final ? write_journal(dir, old, name, err) : oom(err);
+	if (!rc)
+		test_crash_point("journaled");
 	if (!rc && rename(tmp, final) < 0)
 		rc = cg_err_sys(err, CG_EIO, errno, "rename %s to %s", tmp, final);
-	if (!rc)
+	if (!rc) {
 		sync_dir(dir);
+		test_crash_point("renamed");
+	}
 	cg_manifest m = *old;
 	memset(m.shard_dirs, 0, sizeof m.shard_dirs);
 	m.shards = n;
@@ -381,7 +396,7 @@ static int switch_to(const char *dir, const cg_manifest *old, int n, const char 
 
 /* Right after the switch, before anything slow: the old shard directories inside the store
  * are renamed into the trash, so a kill from here on leaves no unlisted shard-NNN behind for
- * cg-verify to report. No lock is needed: the manifest no longer names them. */
+ * cg-verify to report. The manifest no longer names them: no reader or writer opens them. */
 static void trash_old(const char *dir, const cg_manifest *old)
 {
 	char *trash = path_in(dir, TRASH_NAME);
@@ -445,9 +460,16 @@ int cg_migrate_reshard(const char *dir, const cg_reshard_opts *o, cg_reshard_res
 	else if (!rc && !(rc = build(&c, dir, m)) && !o->dry_run &&
 		 !(rc = pick_name(dir, o->shards, res->new_dir, sizeof res->new_dir, err)))
 		switched = !(rc = switch_to(dir, m, o->shards, res->new_dir, err));
-	cg_store_close(c.from); /* the old shards' handles, before they are moved or deleted */
 	if (switched) {
+		/* at once, before even closing the old shards (nothing writes to them any more, and
+		 * open files survive a rename): the instant between the manifest's rename and these
+		 * is the only time a kill leaves an unlisted shard-NNN for cg-verify to report */
+		test_crash_point("switched");
 		trash_old(dir, &old);
+	}
+	cg_store_close(c.from);
+	if (switched) {
+		test_crash_point("trashed");
 		rc = finish(dir, res, err);
 	} else if (rc && !o->dry_run) {
 		char *tmp = path_in(dir, TMP_NAME); /* the old store stands; the next run tidies the rest */
