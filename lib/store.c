@@ -187,10 +187,17 @@ static void make_options(cg_store *s, int cache_mb)
 	rocksdb_block_based_options_set_filter_policy(s->table, rocksdb_filterpolicy_create_bloom_full(10));
 	rocksdb_block_based_options_set_whole_key_filtering(s->table, 1);
 	rocksdb_block_based_options_set_format_version(s->table, 5);
-	/* Filters and indexes stay with the table readers (max_open_files = -1 keeps them all
-	 * open) instead of in the block cache: a bulk-loaded SST's full filter is megabytes, more
-	 * than one shard of the sharded LRU cache holds, and every Get then re-read it. */
-	rocksdb_block_based_options_set_cache_index_and_filter_blocks(s->table, 0);
+	/* Partitioned index and filters: an open reads only their small top level (pinned); the
+	 * 4 KiB partitions come through the block cache like data. A bulk-loaded SST's whole
+	 * filter is megabytes: loaded at open it made one-shot queries slow, kept in the cache
+	 * it was evicted and re-read by every Get. */
+	rocksdb_block_based_options_set_index_type(s->table, rocksdb_block_based_table_index_type_two_level_index_search);
+	rocksdb_block_based_options_set_partition_filters(s->table, 1);
+	rocksdb_block_based_options_set_metadata_block_size(s->table, 4096);
+	rocksdb_block_based_options_set_cache_index_and_filter_blocks(s->table, 1);
+	rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(s->table, 1);
+	rocksdb_block_based_options_set_pin_top_level_index_and_filter(s->table, 1);
+	rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(s->table, 1);
 
 	s->options = rocksdb_options_create();
 	rocksdb_options_set_block_based_table_factory(s->options, s->table);
@@ -201,7 +208,16 @@ static void make_options(cg_store *s, int cache_mb)
 	rocksdb_options_set_level_compaction_dynamic_level_bytes(s->options, 1);
 	rocksdb_options_set_paranoid_checks(s->options, 1);
 	rocksdb_options_set_max_open_files(s->options, -1); /* see docs/design.md: never bound it */
-	rocksdb_options_increase_parallelism(s->options, 2);
+	if (s->writer) {
+		rocksdb_options_increase_parallelism(s->options, 2);
+	} else {
+		/* a reader compacts nothing: no background pools, no periodic stats threads, and a
+		 * one-shot query does not pay for starting and joining them */
+		rocksdb_options_set_stats_dump_period_sec(s->options, 0);
+		rocksdb_options_set_stats_persist_period_sec(s->options, 0);
+		rocksdb_options_set_skip_stats_update_on_db_open(s->options, 1);
+		rocksdb_options_set_max_file_opening_threads(s->options, 1);
+	}
 	rocksdb_options_set_keep_log_file_num(s->options, 3);
 	rocksdb_options_set_max_log_file_size(s->options, 1 << 20);
 
