@@ -76,7 +76,7 @@ units() { # the units a store holds, sorted, on one line
 	run -0 cg-ingest --remove-workspace beta
 	assert_equal "$(jq -r 'select(.unit and .status=="removed") | .unit' <<<"$output" | xargs)" "shapes_core@0.1.0 shapes_render@0.1.0"
 	assert_equal "$(units)" ""
-	# no real vertex is left (stubs other units' edges pointed at may stay: see docs/watch.md)
+	# no real vertex is left (stubs that the removed units' edges pointed at may stay)
 	run -0 cg-query find --kind struct
 	assert_equal "$(jq -r 'select(.vertex.stub == false) | .vertex.path' <<<"$output")" ""
 	run -66 --separate-stderr cg-ingest --remove-workspace beta
