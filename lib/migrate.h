@@ -11,7 +11,7 @@
 #include "record.h"
 #include "store.h"
 
-#define CG_MIGRATE_CHUNK 20000 /* records per flushed batch by default */
+#define CG_MIGRATE_CHUNK 100000 /* records per flushed batch by default */
 
 typedef struct cg_migrate_opts {
 	int to;       /* target schema version; 0: CG_SCHEMA_VERSION */

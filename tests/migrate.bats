@@ -138,10 +138,10 @@ old_records() {
 
 @test "kill -9 at random moments of an upgrade: every time the store opens at 1 or 2, cg-verify is clean, a re-run completes" {
 	local trial partial=0 delay left
-	for trial in 1 2 3 4 5 6; do
+	for trial in 1 2 3 4 5; do
 		rm -rf "$STORE"
 		unpack_v1
-		delay=$(awk -v t="$trial" -v r="$RANDOM" 'BEGIN { printf "%.3f", 0.1 + 0.12 * t + r / 32768 * 0.1 }')
+		delay=$(awk -v t="$trial" -v r="$RANDOM" 'BEGIN { printf "%.3f", 0.1 + 0.15 * t + r / 32768 * 0.1 }')
 		cg-migrate -q --chunk 10 &
 		sleep "$delay"
 		kill -9 $! 2>/dev/null || true
@@ -158,8 +158,9 @@ old_records() {
 		run -0 --separate-stderr cg-migrate -q
 		[ "$(schema_of "$STORE")" = 2 ]
 		[ "$(old_records "$STORE")" = 0 ]
-		answers_match "$STORE"
+		diff <(cg-query dump) "$FIXTURE/dump.ndjson"
 	done
+	answers_match "$STORE"
 	# at least one kill landed in the middle of the rewrite
 	[ "$partial" -ge 1 ]
 }
@@ -278,7 +279,6 @@ old_records() {
 		*) jq -e '.shards == 3' "$STORE/MANIFEST.json" ;;
 		esac
 		[ "$(flat_dump "$STORE")" = "$dump" ]
-		answers_match "$STORE" sorted
 		run --separate-stderr cg-verify
 		if [ "$step" = switched ]; then
 			# killed in the instant between the switch and moving the old shard aside: that
@@ -300,10 +300,10 @@ old_records() {
 	local trial delay dump shards
 	unpack_v1
 	dump=$(flat_dump "$STORE")
-	for trial in 1 2 3 4 5 6; do
+	for trial in 1 2 3 4 5; do
 		rm -rf "$STORE"
 		unpack_v1
-		delay=$(awk -v t="$trial" -v r="$RANDOM" 'BEGIN { printf "%.3f", 0.08 * t + r / 32768 * 0.08 }')
+		delay=$(awk -v t="$trial" -v r="$RANDOM" 'BEGIN { printf "%.3f", 0.1 * t + r / 32768 * 0.1 }')
 		cg-migrate -q --reshard 3 &
 		sleep "$delay"
 		kill -9 $! 2>/dev/null || true
