@@ -344,13 +344,29 @@ static int same_text(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* The cache key: name, version (in the unit), source checksum and enabled features. */
+/* The depends list a crate was stored with equals the one it would get now. */
+static int same_depends(json_t *stored, const cg_unit_info *in)
+{
+	size_t n = 0;
+	while (in->depends && in->depends[n])
+		n++;
+	if (json_array_size(stored) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!same_text(json_string_value(json_array_get(stored, i)), in->depends[i]))
+			return 0;
+	return 1;
+}
+
+/* The cache key: name, version (in the unit), source checksum, enabled features — and the
+ * dependencies Cargo.lock resolves, whose versions the Depends edges carry. */
 static int same_cache_key(const char *meta, const cg_unit_info *in)
 {
 	json_t *o = json_loads(meta, 0, NULL);
 	const char *sum = json_string_value(json_object_get(o, "checksum"));
 	const char *feat = json_string_value(json_object_get(o, "features"));
-	int same = o && same_text(sum, in->checksum) && same_text(feat, in->features);
+	int same = o && same_text(sum, in->checksum) && same_text(feat, in->features) &&
+		same_depends(json_object_get(o, "depends"), in);
 	json_decref(o);
 	return same;
 }

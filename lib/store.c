@@ -215,7 +215,6 @@ static void make_options(cg_store *s, int cache_mb)
 		 * one-shot query does not pay for starting and joining them */
 		rocksdb_options_set_stats_dump_period_sec(s->options, 0);
 		rocksdb_options_set_stats_persist_period_sec(s->options, 0);
-		rocksdb_options_set_skip_stats_update_on_db_open(s->options, 1);
 		rocksdb_options_set_max_file_opening_threads(s->options, 1);
 	}
 	rocksdb_options_set_keep_log_file_num(s->options, 3);

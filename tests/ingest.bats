@@ -270,3 +270,16 @@ check_counts() { # DOCDIR OUTPUT
 	assert_equal "$(jq .vertices <<<"$output")" 60001
 	assert_equal "$(jq .edges.Contains <<<"$output")" 60000
 }
+
+@test "a Cargo.lock change alone re-ingests the crates whose dependencies it moved" {
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	ws="$BATS_TEST_TMPDIR/ws"
+	mkdir -p "$ws"
+	cp -r "$EXAMPLE_WS/target" "$ws/"
+	sed '/^name = "shapes-core"$/{n;s/0\.1\.0/0.1.1/}' "$EXAMPLE_WS/Cargo.lock" >"$ws/Cargo.lock"
+	run cg-ingest --workspace "$ws" --name example
+	assert_equal "$(jq -r 'select(.crate=="shapes_render") | .status' <<<"$output")" replaced
+	run cg-query neighbors shapes_render --out --type Depends
+	assert_output --partial '"version":"0.1.1"'
+}

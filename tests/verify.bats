@@ -34,7 +34,7 @@ hexkey() {
 	run -0 --separate-stderr cg-verify
 	assert_equal "${#lines[@]}" 1
 	echo "$output" | jq -e '.summary == true and .problems == 0 and .keys > 1000 and .shards_read == 1'
-	echo "$output" | jq -e '.families.v > 100 and .families.e > 100 and .families.i > 100 and .families.m == 3'
+	echo "$output" | jq -e '.families.v > 100 and .families.e > 100 and .families.i > 100 and .families.m == 4'
 }
 
 @test "a clean three-shard store with NDJSON units and Calls edges exits 0" {
@@ -174,6 +174,6 @@ PY
 @test "the EXAMPLES of cg-verify(1) run" {
 	load tools/examples
 	run -0 run_page_examples "$CG_ROOT/man/cg-verify.1"
-	assert_line '{"keys":1565,"problems":0}'
+	assert_line '{"keys":1566,"problems":0}'
 	assert_line --regexp '^cg_verify_problems\{store="graph"\} 0$'
 }
