@@ -143,6 +143,43 @@ static int put_stub(ingest_ctx *c, uint64_t vid, const cg_vertex *v)
 
 /* ---- removing what a unit wrote ---- */
 
+static int push_id(ingest_ctx *c, cg_ids *l, uint64_t id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		uint64_t *p = realloc(l->v, cap * sizeof *p);
+		if (!p)
+			return oom(c->err);
+		l->v = p;
+		l->cap = cap;
+	}
+	l->v[l->n++] = id;
+	return CG_OK;
+}
+
+static int removing(const ingest_ctx *c, uint64_t unit_id)
+{
+	for (size_t i = 0; i < c->removing.n; i++)
+		if (c->removing.v[i] == unit_id)
+			return 1;
+	return 0;
+}
+
+int cg_ingest_mark_removing(ingest_ctx *c, const char *unit)
+{
+	uint64_t id = cg_unit_id(unit);
+	return removing(c, id) ? CG_OK : push_id(c, &c->removing, id);
+}
+
+/* Whether a graph of this run has the vertex (as an item or a stub). */
+static int in_run(const ingest_ctx *c, uint64_t vid)
+{
+	for (size_t i = 0; i < c->ngraphs; i++)
+		if (c->graphs[i] && cg_graph_find(c->graphs[i], vid))
+			return 1;
+	return 0;
+}
+
 typedef struct removal {
 	ingest_ctx *c;
 	uint64_t unit_id;
@@ -202,9 +239,11 @@ static int visit_edge(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, 
 		return bad_record(r->c, k, kl);
 	cg_edge_view(&rec, &ev);
 	if (ev.owner != r->unit_id) {
-		r->referenced = 1;
+		r->referenced |= !removing(r->c, ev.owner);
 		return CG_OK;
 	}
+	if (push_id(r->c, &r->c->touched, ek.other))
+		return r->c->err->code;
 	uint8_t twin[CG_EDGE_KEY_LEN];
 	uint64_t src = ek.reverse ? ek.other : ek.owner, dst = ek.reverse ? ek.owner : ek.other;
 	cg_key_edge(twin, src, ek.type, dst, !ek.reverse);
@@ -217,7 +256,8 @@ static int visit_edge(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, 
 }
 
 /* An old vertex of the unit: its edges go, its index entries go, and the vertex goes unless
- * the new graph has it again; one that other units' edges still touch stays as a stub. */
+ * the new graph has it again; one that other units' edges or this run's graphs still reach
+ * stays as a stub. */
 static int remove_vertex(removal *r, uint64_t vid, const cg_graph *newg)
 {
 	ingest_ctx *c = r->c;
@@ -242,7 +282,7 @@ static int remove_vertex(removal *r, uint64_t vid, const cg_graph *newg)
 		goto out;
 	}
 	r->res->vertices++;
-	if (r->referenced) {
+	if (r->referenced || in_run(c, vid)) {
 		old.flags |= CG_VFLAG_STUB;
 		old.owner = 0;
 		rc = put_vertex(c, vid, &old);
@@ -261,10 +301,9 @@ int cg_ingest_plan_removal(ingest_ctx *c, const char *unit, int is_ndjson, const
 {
 	removal r = { .c = c, .unit_id = cg_unit_id(unit), .res = res, .count_edges = !is_ndjson };
 	cg_buf prefix = { 0 };
-	int rc = CG_OK;
-	if (is_ndjson)
-		rc = cg_buf_putc(&prefix, CG_FAM_VERTEX) < 0 ? oom(c->err) : CG_OK;
-	else if (cg_key_index_prefix(&prefix, CG_IDX_CRATE, unit, strlen(unit), 1) < 0)
+	int rc = cg_ingest_mark_removing(c, unit);
+	if (!rc && (is_ndjson ? cg_buf_putc(&prefix, CG_FAM_VERTEX)
+		    : cg_key_index_prefix(&prefix, CG_IDX_CRATE, unit, strlen(unit), 1)) < 0)
 		rc = oom(c->err);
 	for (int s = 0; s < cg_store_nshards(c->store) && !rc; s++)
 		rc = cg_scan_prefix(c->sc, s, prefix.data, prefix.len,
@@ -277,6 +316,54 @@ int cg_ingest_plan_removal(ingest_ctx *c, const char *unit, int is_ndjson, const
 		rc = cg_scan_prefix(c->sc, s, &e, 1, visit_edge, &r, c->err);
 	cg_buf_free(&prefix);
 	free(r.vids);
+	return rc;
+}
+
+/* A stub's edge that no removal deletes keeps the stub. */
+static int surviving_edge(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	ingest_ctx *c = ctx;
+	cg_rec rec;
+	cg_edge_val ev;
+	if (cg_rec_open(v, vl, CG_REC_EDGE, &rec, c->err))
+		return bad_record(c, k, kl);
+	cg_edge_view(&rec, &ev);
+	return removing(c, ev.owner) ? CG_OK : 1;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int sweep_stub(ingest_ctx *c, uint64_t vid)
+{
+	rocksdb_pinnableslice_t *ps = NULL;
+	cg_vertex v;
+	int found, rc = get_vertex(c, vid, &ps, &v, &found);
+	if (!rc && found && (v.flags & CG_VFLAG_STUB) && !in_run(c, vid)) {
+		uint8_t prefix[CG_EDGE_TYPE_PREFIX_LEN], k[CG_VERTEX_KEY_LEN];
+		size_t plen = cg_key_edge_prefix(prefix, vid, 0, 0);
+		rc = cg_scan_prefix(c->sc, shard_of(c, vid), prefix, plen, surviving_edge, c, c->err);
+		cg_key_vertex(k, vid);
+		if (rc == CG_OK && !(rc = each_index_entry(c, &v, vid, delete_index)) &&
+		    cg_changeset_delete(c->cs, shard_of(c, vid), k, sizeof k) < 0)
+			rc = oom(c->err);
+		rc = rc == 1 ? CG_OK : rc; /* 1: an edge survives, the stub stays */
+	}
+	if (ps)
+		rocksdb_pinnableslice_destroy(ps);
+	return rc;
+}
+
+int cg_ingest_sweep_stubs(ingest_ctx *c)
+{
+	qsort(c->touched.v, c->touched.n, sizeof *c->touched.v, id_cmp);
+	int rc = CG_OK;
+	for (size_t i = 0; i < c->touched.n && !rc; i++)
+		if (!i || c->touched.v[i] != c->touched.v[i - 1])
+			rc = sweep_stub(c, c->touched.v[i]);
 	return rc;
 }
 
@@ -432,6 +519,8 @@ int cg_ingest_ctx_open(ingest_ctx *c, cg_store *s, cg_err *err)
 
 void cg_ingest_ctx_close(ingest_ctx *c)
 {
+	free(c->removing.v);
+	free(c->touched.v);
 	cg_changeset_free(c->cs);
 	cg_scanner_free(c->sc);
 	cg_buf_free(&c->key);
@@ -471,12 +560,14 @@ int cg_ingest_graphs(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_o
 		rc = oom(err);
 	if (!rc)
 		rc = cg_ingest_has_units(&c, &any);
+	c.graphs = graphs;
+	c.ngraphs = n;
 	for (size_t i = 0; i < n && !rc; i++) {
 		rc = cg_ingest_plan_unit(&c, graphs[i], &res[i]);
 		run[i] = strcmp(res[i].status, "unchanged") ? graphs[i] : NULL;
 	}
-	c.graphs = run;
-	c.ngraphs = n;
+	if (!rc)
+		rc = cg_ingest_sweep_stubs(&c);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (run[i])
 			rc = cg_ingest_write_graph(&c, run[i], &res[i]);
@@ -552,6 +643,8 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
 		result_init(res, l.units[0], &in);
 		res->status = "removed";
 		rc = cg_ingest_plan_removal(&c, l.units[0], kind && strcmp(kind, "ndjson") == 0, NULL, res);
+		if (!rc)
+			rc = cg_ingest_sweep_stubs(&c);
 		json_decref(o);
 	}
 	if (!rc && (cg_key_meta(&c.key, CG_META_CRATE, l.units[0], strlen(l.units[0])) < 0 ||

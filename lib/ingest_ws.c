@@ -72,15 +72,19 @@ int cg_ingest_with(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opt
 	for (size_t i = 0; i < x->nremove && !rc; i++)
 		if (written(graphs, n, x->remove[i]))
 			rc = cg_err_set(err, CG_EINTERNAL, "%s: both written and removed in one change", x->remove[i]);
+	for (size_t i = 0; i < x->nremove && !rc; i++)
+		rc = cg_ingest_mark_removing(&c, x->remove[i]);
+	c.graphs = graphs;
+	c.ngraphs = n;
 	for (size_t i = 0; i < n && !rc; i++) {
 		rc = cg_ingest_plan_unit(&c, graphs[i], &res[i]);
 		run[i] = strcmp(res[i].status, "unchanged") ? graphs[i] : NULL;
 	}
-	c.graphs = run;
-	c.ngraphs = n;
 	/* removals first: a later put of a shared key (a stub) must win over their deletes */
 	for (size_t i = 0; i < x->nremove && !rc; i++)
 		rc = remove_unit(&c, x->remove[i], &x->removed[i]);
+	if (!rc)
+		rc = cg_ingest_sweep_stubs(&c);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (run[i])
 			rc = cg_ingest_write_graph(&c, run[i], &res[i]);
