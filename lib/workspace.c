@@ -200,6 +200,24 @@ static int is_member(const cg_ws_spec *w, const cg_unit_info *in)
 	return p && !p->source;
 }
 
+/* Adds the units of list that Cargo.lock still resolves ("name@version"): a run whose doc
+ * directory holds only some crates (say, members rebuilt with a feature) keeps the others,
+ * and only crates gone from the lockfile leave the workspace. */
+static void add_still_locked(json_t *set, json_t *list, const cg_lockfile *lock)
+{
+	size_t i;
+	json_t *u;
+	json_array_foreach(list, i, u) {
+		const char *unit = json_string_value(u), *at = unit ? strrchr(unit, '@') : NULL;
+		char name[256];
+		if (!at || (size_t)(at - unit) >= sizeof name)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)(at - unit), unit);
+		if (cg_lockfile_find(lock, name, at + 1))
+			json_object_set_new(set, unit, json_true());
+	}
+}
+
 /* The new record without its time; when some input failed, the old lists stay in it. */
 static json_t *build_record(const cg_ws_spec *w, cg_graph **graphs, size_t n, json_t *old)
 {
@@ -211,6 +229,9 @@ static json_t *build_record(const cg_ws_spec *w, cg_graph **graphs, size_t n, js
 	if (!w->complete && old) {
 		add_list(members, json_object_get(old, "members"));
 		add_list(deps, json_object_get(old, "dependencies"));
+	} else if (old && w->lock) {
+		add_still_locked(members, json_object_get(old, "members"), w->lock);
+		add_still_locked(deps, json_object_get(old, "dependencies"), w->lock);
 	}
 	json_t *m = sorted_array(members), *d = sorted_array(deps);
 	json_decref(members);
