@@ -87,8 +87,8 @@ install: $(BINS)
 	install -m 644 completions/_cg $(DESTDIR)$(ZSHCOMPDIR)/_cg
 
 uninstall:
-	for b in $(notdir $(BINS)); do rm -f $(DESTDIR)$(BINDIR)/$$b $(DESTDIR)$(MANDIR)/man1/$$b.1 \
-	  $(DESTDIR)$(BASHCOMPDIR)/$$b; done
+	for b in $(notdir $(BINS)); do rm -f $(DESTDIR)$(BINDIR)/$$b $(DESTDIR)$(BASHCOMPDIR)/$$b; done
+	for m in $(notdir $(wildcard man/*.1)); do rm -f $(DESTDIR)$(MANDIR)/man1/$$m; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/cg.7 $(DESTDIR)$(BASHCOMPDIR)/cg $(DESTDIR)$(ZSHCOMPDIR)/_cg
 
 clean:

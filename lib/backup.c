@@ -458,6 +458,7 @@ static int fill_manifest(json_t *e, cg_manifest *m, cg_err *err)
 
 int cg_backup_restore(const char *bdir, const char *newdir, unsigned id, unsigned *used, cg_err *err)
 {
+	umask(077); /* a restored store is private like any other (0700 dirs, 0600 files) */
 	bctx c;
 	cg_manifest m = { 0 };
 	int rc = open_bdir(&c, bdir, 0, 0, err);

@@ -12,7 +12,7 @@ static const char *const index_names[CG_IDX_NTYPES] = {
 	NULL, "name", "path", "kind", "crate", "file",
 };
 static const char *const meta_names[CG_META_NTYPES] = {
-	NULL, "store", "crate", "intent", "workspace",
+	NULL, "store", "crate", NULL, "workspace", /* 3 held multi-shard intents; they are files now */
 };
 
 void cg_be64_put(uint8_t *p, uint64_t v)
@@ -150,7 +150,8 @@ const char *cg_index_type_name(int itype) { return name_of(index_names, CG_IDX_N
 int cg_index_type_parse(const char *name) { return parse_name(index_names, CG_IDX_NTYPES, name); }
 const char *cg_meta_type_name(int mtype) { return name_of(meta_names, CG_META_NTYPES, mtype); }
 
-/* Printable bytes as they are, others (and ':' '\\') as \xNN, so the form stays one line. */
+/* Printable bytes as they are, others (and '\\') as \xNN, so the form stays one line. A ':' in
+ * a value needs no escape: the fields around it have fixed forms. */
 static int put_text(cg_buf *out, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -40,7 +40,6 @@ enum cg_index_type {
 enum cg_meta_type {
 	CG_META_STORE = 1,  /* store-wide facts (schema version, ...) */
 	CG_META_CRATE = 2,  /* per crate@version: cache key and counts */
-	CG_META_INTENT = 3, /* an in-progress multi-shard change, for recovery */
 	CG_META_WORKSPACE = 4, /* per named workspace: root, Cargo.lock digest, crates */
 	CG_META_NTYPES = 5
 };

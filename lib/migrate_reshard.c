@@ -310,7 +310,7 @@ static int check_copy(copy *c)
 }
 
 /* Builds and checks the new shards in DIR/reshard.tmp (a store of its own while it is built,
- * so the changeset's SST path and its intent recovery apply to it unchanged). */
+ * so the changeset's SST path and its intent-file recovery apply to it unchanged). */
 static int build(copy *c, const char *dir, const cg_manifest *m)
 {
 	char *tmp = path_in(dir, TMP_NAME);

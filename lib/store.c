@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "keys.h"
 #include "record.h"
 
 #define MANIFEST_NAME "MANIFEST.json"
@@ -271,8 +269,9 @@ static int dir_is_empty(const char *dir)
 }
 
 /* An existing empty directory is adopted; anything else in the way is refused. */
-static int make_store_dir(const char *dir, cg_err *err)
+static int make_store_dir(const char *dir, int *created, cg_err *err)
 {
+	*created = 0;
 	struct stat st;
 	if (stat(dir, &st) == 0) {
 		char *m = join(dir, MANIFEST_NAME);
@@ -289,8 +288,10 @@ static int make_store_dir(const char *dir, cg_err *err)
 			return cg_err_set(err, CG_EEXISTS, "%s: directory is not empty and is not a cg store", dir);
 		return chmod(dir, 0700) < 0 ? cg_err_sys(err, CG_EIO, errno, "%s", dir) : CG_OK;
 	}
-	if (mkdir(dir, 0700) == 0)
+	if (mkdir(dir, 0700) == 0) {
+		*created = 1;
 		return CG_OK;
+	}
 	if (errno == ENOENT)
 		return cg_err_set(err, CG_ENOINPUT, "%s: parent directory does not exist", dir);
 	return cg_err_sys(err, CG_EIO, errno, "%s", dir);
@@ -326,9 +327,11 @@ int cg_store_init(const char *dir, const cg_init_opts *o, cg_err *err)
 	umask(077); /* store files are the owner's alone; RocksDB creates them with 0644 & ~umask */
 	if (o->shards < 1 || o->shards > CG_MAX_SHARDS)
 		return cg_err_set(err, CG_EUSAGE, "shard count must be 1..%d", CG_MAX_SHARDS);
-	int rc = make_store_dir(dir, err);
+	int created, rc = make_store_dir(dir, &created, err);
 	if (rc)
 		return rc;
+	char *paths[CG_MAX_SHARDS] = { 0 };
+	int owned[CG_MAX_SHARDS] = { 0 }; /* shard directories this init made or adopted empty */
 	cg_store s = { 0 };
 	make_options(&s, 8);
 	fill_manifest(&s.manifest, o);
@@ -336,17 +339,26 @@ int cg_store_init(const char *dir, const cg_init_opts *o, cg_err *err)
 		char name[32];
 		snprintf(name, sizeof name, "shard-%03d", i);
 		s.manifest.shard_dirs[i] = strdup(o->shard_dirs[i] ? o->shard_dirs[i] : name);
-		char *path = s.manifest.shard_dirs[i] ? join(dir, s.manifest.shard_dirs[i]) : NULL;
+		char *path = paths[i] = s.manifest.shard_dirs[i] ? join(dir, s.manifest.shard_dirs[i]) : NULL;
 		if (!path)
 			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 		else if (mkdir(path, 0700) < 0 && !(errno == EEXIST && dir_is_empty(path) == 1))
 			rc = cg_err_sys(err, errno == ENOENT ? CG_ENOINPUT : CG_EIO, errno, "%s", path);
-		else
+		else {
+			owned[i] = 1;
 			rc = create_shard(&s, path, err);
-		free(path);
+		}
 	}
 	if (!rc)
 		rc = cg_store_write_manifest(dir, &s.manifest, err);
+	/* a failed init leaves nothing behind, so that it can simply be run again */
+	for (int i = 0; rc && i < s.manifest.shards; i++)
+		if (owned[i])
+			rm_tree(paths[i]);
+	if (rc && created)
+		rm_tree(dir);
+	for (int i = 0; i < s.manifest.shards; i++)
+		free(paths[i]);
 	cg_manifest_free(&s.manifest);
 	free_options(&s);
 	return rc;
@@ -368,10 +380,15 @@ static int take_lock(cg_store *s, cg_err *err)
 	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK)
 			return cg_err_sys(err, CG_EIO, errno, "%s/%s", s->dir, LOCK_NAME);
+		/* the holder writes its pid just after taking the lock: give it a moment */
 		char holder[32] = "";
-		ssize_t n = pread(s->lock_fd, holder, sizeof holder - 1, 0);
-		holder[n > 0 ? n : 0] = '\0';
-		holder[strcspn(holder, "\n")] = '\0';
+		for (int tries = 0; tries < 20 && !holder[0]; tries++) {
+			ssize_t n = pread(s->lock_fd, holder, sizeof holder - 1, 0);
+			holder[n > 0 ? n : 0] = '\0';
+			holder[strcspn(holder, "\n")] = '\0';
+			if (!holder[0])
+				usleep(5000);
+		}
 		return cg_err_set(err, CG_ELOCKED, "%s: store is locked by pid %s", s->dir,
 				  *holder ? holder : "(unknown)");
 	}
@@ -528,42 +545,52 @@ static void test_crash_point(int shard)
 		raise(SIGKILL);
 }
 
-static int put_intent(cg_store *s, const char *key, const char *json, int put, cg_err *err)
+/* The intent file of a change: DIR/INTENT.PID.json, written atomically (temporary file, fsync,
+ * rename, fsync of the directory) before any shard takes its file. */
+static int intent_path(const cg_store *s, const char *tag, char *out, size_t n)
 {
-	rocksdb_writebatch_t *b[CG_MAX_SHARDS] = { rocksdb_writebatch_create() };
-	uint8_t k[64];
-	size_t klen = (size_t)snprintf((char *)k, sizeof k, "m%c%s", CG_META_INTENT, key);
-	cg_buf v = { 0 };
-	int rc = CG_OK;
-	if (put && cg_meta_encode(&v, json, strlen(json)) < 0)
-		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
-	else if (put)
-		rocksdb_writebatch_put(b[0], (const char *)k, klen, (const char *)v.data, v.len);
-	else
-		rocksdb_writebatch_delete(b[0], (const char *)k, klen);
-	if (!rc)
-		rc = cg_store_commit(s, b, err);
-	rocksdb_writebatch_destroy(b[0]);
-	cg_buf_free(&v);
-	return rc;
+	return snprintf(out, n, "%s/INTENT.%s.json", s->dir, tag) < (int)n ? 0 : -1;
 }
 
-/* Ingests the files an intent lists that are still there (a moved file is gone). */
-static int finish_intent(cg_store *s, const char *key, json_t *files, cg_err *err)
+static int write_intent(cg_store *s, const char *path, const char *json, cg_err *err)
+{
+	char tmp[4300];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t n = strlen(json);
+	int ok = fd >= 0 && write(fd, json, n) == (ssize_t)n && fsync(fd) == 0;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (!ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return cg_err_sys(err, CG_EIO, ok ? errno : e, "%s", path);
+	}
+	int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return CG_OK;
+}
+
+/* Ingests the files an intent lists that are still there (a moved file is gone), then
+ * removes the intent: the change is complete on every shard. */
+static int finish_intent(cg_store *s, const char *path, json_t *files, cg_err *err)
 {
 	size_t i;
 	json_t *f;
 	int rc = CG_OK;
 	json_array_foreach(files, i, f) {
 		int shard = (int)json_integer_value(json_array_get(f, 0));
-		const char *path = json_string_value(json_array_get(f, 1));
-		if (!path || shard < 0 || shard >= s->manifest.shards)
-			return cg_err_set(err, CG_EDATA, "m:intent:%s: malformed file entry %zu", key, i);
-		if (access(path, F_OK) == 0 && (rc = ingest_one(s, shard, path, err)))
+		const char *sst = json_string_value(json_array_get(f, 1));
+		if (!sst || shard < 0 || shard >= s->manifest.shards)
+			return cg_err_set(err, CG_EDATA, "%s: malformed file entry %zu", path, i);
+		if (access(sst, F_OK) == 0 && (rc = ingest_one(s, shard, sst, err)))
 			return rc;
 		test_crash_point(shard);
 	}
-	return put_intent(s, key, NULL, 0, err);
+	return unlink(path) < 0 ? cg_err_sys(err, CG_EIO, errno, "%s", path) : CG_OK;
 }
 
 int cg_store_ingest_files(cg_store *s, char *const *files, cg_err *err)
@@ -572,29 +599,38 @@ int cg_store_ingest_files(cg_store *s, char *const *files, cg_err *err)
 	for (int i = 0; i < s->manifest.shards; i++)
 		if (files[i])
 			json_array_append_new(list, json_pack("[i,s]", i, files[i]));
-	char key[48], *json = json_dumps(list, JSON_COMPACT);
-	snprintf(key, sizeof key, "%ld.%lld", (long)getpid(), (long long)time(NULL));
-	int rc = json ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	char tag[32], path[4200], *json = json_dumps(list, JSON_COMPACT);
+	snprintf(tag, sizeof tag, "%ld", (long)getpid());
+	int rc = json && intent_path(s, tag, path, sizeof path) == 0 ? CG_OK
+		: cg_err_set(err, CG_EINTERNAL, "out of memory");
 	if (!rc && json_array_size(list) == 1) /* one shard: its ingest alone is atomic */
 		rc = ingest_one(s, (int)json_integer_value(json_array_get(json_array_get(list, 0), 0)),
 				json_string_value(json_array_get(json_array_get(list, 0), 1)), err);
-	else if (!rc && json_array_size(list) > 1 && !(rc = put_intent(s, key, json, 1, err)))
-		rc = finish_intent(s, key, list, err);
+	else if (!rc && json_array_size(list) > 1 && !(rc = write_intent(s, path, json, err)))
+		rc = finish_intent(s, path, list, err);
 	free(json);
 	json_decref(list);
 	return rc;
 }
 
-/* SST files a killed writer was still writing (ingest.PID/): no intent names them any more,
- * and the lock says their writer is gone. */
-static void remove_staging_dirs(const char *dir)
+static int is_intent(const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(name, "INTENT.", 7) == 0 && n > 12 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* SST files a killed writer was still writing (ingest.PID/) and intents it never wrote in
+ * full (*.tmp): no intent names them, and the lock says their writer is gone. */
+static void remove_leftovers(const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	for (struct dirent *e; (e = readdir(d));) {
 		char *path;
-		if (strncmp(e->d_name, "ingest.", 7) == 0 && asprintf(&path, "%s/%s", dir, e->d_name) >= 0) {
+		int stale = strncmp(e->d_name, "ingest.", 7) == 0 ||
+			(strncmp(e->d_name, "INTENT.", 7) == 0 && strstr(e->d_name, ".tmp"));
+		if (stale && asprintf(&path, "%s/%s", dir, e->d_name) >= 0) {
 			rm_tree(path);
 			free(path);
 		}
@@ -602,39 +638,26 @@ static void remove_staging_dirs(const char *dir)
 	closedir(d);
 }
 
-/* Writer open: completes changes a killed writer left half-applied across shards. */
+/* Writer open: completes the changes a killed writer left half-applied across shards. */
 static int recover_intents(cg_store *s, cg_err *err)
 {
-	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
-	rocksdb_readoptions_set_total_order_seek(ro, 1);
-	rocksdb_iterator_t *it = rocksdb_create_iterator(s->db[0], ro);
-	char prefix[2] = { 'm', CG_META_INTENT };
+	DIR *d = opendir(s->dir);
+	if (!d)
+		return cg_err_sys(err, CG_EIO, errno, "%s", s->dir);
 	int rc = CG_OK;
-	for (rocksdb_iter_seek(it, prefix, 2); !rc && rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
-		size_t kl, vl;
-		const char *k = rocksdb_iter_key(it, &kl), *v = rocksdb_iter_value(it, &vl);
-		if (kl < 2 || memcmp(k, prefix, 2) != 0)
-			break;
-		char key[64];
-		snprintf(key, sizeof key, "%.*s", (int)(kl - 2), k + 2);
-		cg_rec rec;
-		json_t *files = NULL;
-		if (!(rc = cg_rec_open(v, vl, CG_REC_META, &rec, err)) &&
-		    !(files = json_loads(cg_meta_text(&rec), 0, NULL)))
-			rc = cg_err_set(err, CG_EDATA, "m:intent:%s: not JSON", key);
-		if (!rc)
-			rc = finish_intent(s, key, files, err);
+	for (struct dirent *e; !rc && (e = readdir(d));) {
+		char path[4200];
+		json_error_t je;
+		if (!is_intent(e->d_name) || snprintf(path, sizeof path, "%s/%s", s->dir, e->d_name) >= (int)sizeof path)
+			continue;
+		json_t *files = json_load_file(path, 0, &je);
+		rc = files ? finish_intent(s, path, files, err)
+			: cg_err_set(err, CG_EDATA, "%s: line %d: %s", path, je.line, je.text);
 		json_decref(files);
 	}
-	char *e = NULL;
+	closedir(d);
 	if (!rc)
-		rocksdb_iter_get_error(it, &e);
-	rocksdb_iter_destroy(it);
-	rocksdb_readoptions_destroy(ro);
-	if (e)
-		return cg_err_rocks(err, e, "recover %s", s->shard_path[0]);
-	if (!rc)
-		remove_staging_dirs(s->dir);
+		remove_leftovers(s->dir);
 	return rc;
 }
 

@@ -69,9 +69,9 @@ int cg_store_is_writer(const cg_store *s);
  * each touched shard so the change is durable and visible to readers. */
 int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err);
 /* Writer: moves one finished SST file per shard (files[k] NULL: shard k unchanged) into the
- * store as one change. Across shards this is made atomic by an intent record: it lists the
- * files and is written to shard 0 before any of them is ingested and deleted after the last;
- * a writer that opens a store with an intent left by a killed writer first ingests the files
+ * store as one change. Across shards this is made atomic by an intent file (DIR/INTENT.PID.json)
+ * that lists the files: written before any of them is ingested, removed after the last. A
+ * writer that opens a store with an intent left by a killed writer first ingests the files
  * still waiting (ingesting an SST again is idempotent), so every shard ends up new. */
 int cg_store_ingest_files(cg_store *s, char *const *files, cg_err *err);
 /* Reader: catches up with the writer (between queries, never inside one). */

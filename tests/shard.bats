@@ -74,11 +74,12 @@ load_example() { # DIR SHARDS
 	for k in 0 1; do
 		CG_TEST_CRASH_AFTER_SHARD=$k run -137 cg-ingest --workspace "$EXAMPLE_WS" \
 			--doc-dir "$EXAMPLE_WS/json-extra" --features shapes-core/extra
+		[ -n "$(ls "$STORE"/INTENT.*.json)" ] # the killed writer left its intent
 		cg-compact -q # any writer's open finishes the change
 		assert_equal "$(content "$STORE")" "$(content "$BATS_TEST_TMPDIR/want")"
 		run cg-verify
 		assert_success
-		[ -z "$(ls -d "$STORE"/ingest.* 2>/dev/null)" ]
+		[ -z "$(ls -d "$STORE"/ingest.* "$STORE"/INTENT.* 2>/dev/null)" ]
 		cg-ingest -q --workspace "$EXAMPLE_WS" # back to the old state for the next round
 	done
 }

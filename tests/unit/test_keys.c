@@ -193,8 +193,10 @@ static void test_meta(void)
 	check_format(k.data, k.len, "m:crate:shapes_core@0.1.0");
 	CHECK(cg_key_meta(&k, CG_META_STORE, "schema", 6) == 0);
 	check_format(k.data, k.len, "m:store:schema");
-	CHECK(cg_key_meta(&k, CG_META_INTENT, "", 0) == 0);
-	check_format(k.data, k.len, "m:intent:");
+	CHECK(cg_key_meta(&k, CG_META_WORKSPACE, "", 0) == 0);
+	check_format(k.data, k.len, "m:workspace:");
+	const uint8_t retired[] = { 'm', 3, 'x' };
+	check_format(retired, sizeof retired, "?:6d0378");
 	const uint8_t unknown[] = { 'm', 7, 'x' };
 	check_format(unknown, sizeof unknown, "?:6d0778");
 	cg_buf_free(&k);
@@ -234,7 +236,8 @@ static void test_names(void)
 	CHECK(cg_index_type_parse("vid") == 0 && cg_index_type_name(-1) == NULL);
 	CHECK(strcmp(cg_meta_type_name(CG_META_STORE), "store") == 0);
 	CHECK(strcmp(cg_meta_type_name(CG_META_CRATE), "crate") == 0);
-	CHECK(strcmp(cg_meta_type_name(CG_META_INTENT), "intent") == 0);
+	CHECK(strcmp(cg_meta_type_name(CG_META_WORKSPACE), "workspace") == 0);
+	CHECK(cg_meta_type_name(3) == NULL);
 	CHECK(cg_meta_type_name(CG_META_NTYPES) == NULL);
 }
 
