@@ -5,7 +5,7 @@ _cg_edge_types="Contains Calls Uses Implements Depends"
 _cg_kinds="crate module struct enum variant field union trait trait_alias function method impl
 const static type_alias macro proc_macro assoc_type assoc_const primitive foreign_type extern_crate"
 _cg_query_kinds="vertex find neighbors traverse path callers users implementors dependents export
-stats dump explain"
+workspaces stats dump explain"
 
 # Options of each tool, as its --help lists them.
 _cg_opts() {
@@ -19,7 +19,7 @@ _cg_opts() {
 	cg-query)
 		echo "$common -e --exit-status --strict --cache-vertices --warm" \
 			"--name --prefix --kind --crate --file --out --in --both --type --depth" \
-			"--max-visited --format --limit --id" ;;
+			"--max-visited --format --limit --id --workspace" ;;
 	cg-verify) echo "$common --quick --metrics -q --quiet" ;;
 	cg-compact) echo "$common --family --from --to --max-seconds --wait -q --quiet" ;;
 	cg-backup) echo "$common --wait --id --keep -q --quiet" ;;
