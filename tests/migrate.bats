@@ -319,6 +319,20 @@ old_records() {
 	done
 }
 
+@test "reshard moves a shard placed outside the store into it, and removes the old place" {
+	mkdir "$BATS_TEST_TMPDIR/disk2"
+	cg-init -q --shards 2 --shard-dir "1=$BATS_TEST_TMPDIR/disk2/s1"
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	local dump
+	dump=$(flat_dump "$STORE")
+	run -0 --separate-stderr cg-migrate --reshard 3
+	echo "$output" | jq -e '.from == 2 and .to == 3 and .dir == "shards-3"'
+	[ -z "$(ls "$BATS_TEST_TMPDIR/disk2")" ]
+	[ "$(ls "$STORE" | tr '\n' ' ')" = "MANIFEST.json lock shards-3 " ]
+	[ "$(flat_dump "$STORE")" = "$dump" ]
+	run -0 --separate-stderr cg-verify
+}
+
 @test "a store made by this cg: end_line and column in answers, and they survive a reshard" {
 	cg-init -q
 	cg-ingest -q --workspace "$EXAMPLE_WS"
