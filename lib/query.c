@@ -661,6 +661,25 @@ static int shard_list(cg_buf *b, const uint8_t *bits, int n)
 	return cg_buf_putc(b, ']');
 }
 
+/* ,"per_shard":[{"shard":k,...}] for the shards a query read */
+static int shard_costs(cg_buf *b, const cg_read_cost *c, int n)
+{
+	int first = 1;
+	if (cg_buf_printf(b, ",\"per_shard\":[") < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const struct cg_shard_cost *k = &c->shard[i];
+		if (!((c->touched[i / 8] >> (i % 8)) & 1))
+			continue;
+		if (cg_buf_printf(b, "%s{\"shard\":%d,\"seeks\":%u,\"keys_scanned\":%u,\"point_lookups\":%u,"
+				  "\"multigets\":%u}", first ? "" : ",", i, k->seeks, k->keys_scanned,
+				  k->point_lookups, k->multigets) < 0)
+			return -1;
+		first = 0;
+	}
+	return cg_buf_putc(b, ']');
+}
+
 static int explain_line(q_run *run, long long us, cg_err *err)
 {
 	cg_read_cost *c = cg_read_costs(run->q->r);
@@ -674,7 +693,8 @@ static int explain_line(q_run *run, long long us, cg_err *err)
 				       (unsigned long long)c->keys_scanned, (unsigned long long)c->seeks,
 				       (unsigned long long)c->point_lookups, (unsigned long long)c->cache_hits,
 				       (unsigned long long)c->cache_misses) < 0 ||
-		 shard_list(&body, c->touched, n) < 0 || cg_buf_printf(&body, ",\"us\":%lld}", us) < 0;
+		 shard_list(&body, c->touched, n) < 0 || shard_costs(&body, c, n) < 0 ||
+		 cg_buf_printf(&body, ",\"us\":%lld}", us) < 0;
 	free(plan);
 	rc = rc ? cg_err_set(err, CG_EINTERNAL, "out of memory") : q_emit_line(run->q, &body, err);
 	cg_buf_free(&body);

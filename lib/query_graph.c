@@ -67,6 +67,12 @@ typedef struct bfs {
 	int *depth;
 	long *parent;        /* index of the vertex it was reached from, -1 for starts */
 	uint8_t *etype, *erev; /* the edge it was reached by, and whether walked backwards */
+	struct reached_by {    /* that edge's value, kept until the level is answered */
+		uint64_t unit;
+		uint32_t line, flags;
+		size_t file;       /* offset into files */
+	} *via;
+	cg_buf files;
 	size_t n, cap;
 	int emit;            /* traverse: answer each vertex as it is found */
 	uint64_t target;     /* path: stop here */
@@ -81,6 +87,8 @@ static void bfs_free(bfs *b)
 	free(b->depth);
 	free(b->parent);
 	free(b->etype);
+	free(b->via);
+	cg_buf_free(&b->files);
 	free(b->erev);
 }
 
@@ -100,7 +108,10 @@ static int bfs_push(bfs *b, uint64_t vid, int depth, long parent, int type, int 
 		uint8_t *t = realloc(b->etype, cap), *r = t ? (b->etype = t, realloc(b->erev, cap)) : NULL;
 		if (r)
 			b->erev = r;
-		if (!v || !d || !p || !t || !r)
+		struct reached_by *w = realloc(b->via, cap * sizeof *w);
+		if (w)
+			b->via = w;
+		if (!v || !d || !p || !t || !r || !w)
 			return cg_err_set(err, CG_EINTERNAL, "out of memory");
 		b->cap = cap;
 	}
@@ -109,6 +120,7 @@ static int bfs_push(bfs *b, uint64_t vid, int depth, long parent, int type, int 
 	b->parent[b->n] = parent;
 	b->etype[b->n] = (uint8_t)type;
 	b->erev[b->n] = (uint8_t)rev;
+	b->via[b->n] = (struct reached_by){ 0 };
 	b->n++;
 	return cg_vmap_put(&b->seen, vid, b->n) < 0 ? cg_err_set(err, CG_EINTERNAL, "out of memory") : CG_OK;
 }
@@ -136,24 +148,58 @@ static int bfs_edge(void *ctx, const cg_read_edge *e, cg_err *err)
 		return rc;
 	if (b->target)
 		return other == b->target ? (b->found = (long)b->n - 1, PATH_FOUND) : CG_OK;
-	if (!b->emit || depth < run->qq->min_depth)
+	if (!b->emit)
 		return CG_OK;
-	cg_vertex v;
-	int found;
-	if ((rc = cg_read_vertex(run->q->r, other, &v, &found, err)))
-		return rc;
-	return q_emit(run, &(q_result){ other, found ? &v : NULL, e, depth, -1 }, err);
+	struct reached_by *w = &b->via[b->n - 1];
+	*w = (struct reached_by){ e->val.owner, e->val.line, e->val.flags, b->files.len };
+	if (cg_buf_append(&b->files, e->val.file ? e->val.file : "", e->val.file ? strlen(e->val.file) + 1 : 1) < 0)
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	return CG_OK;
 }
 
-/* Expands level by level until the depth limit (negative: none), the visit cap, or a stop. */
+/* The edge vertex i was reached by, rebuilt from what bfs_edge kept. */
+static cg_read_edge reached_edge(const bfs *b, size_t i)
+{
+	uint64_t from = b->vid[b->parent[i]], to = b->vid[i];
+	const struct reached_by *w = &b->via[i];
+	return (cg_read_edge){ .src = b->erev[i] ? to : from, .dst = b->erev[i] ? from : to, .owner = from,
+			       .type = b->etype[i], .reverse = b->erev[i],
+			       .val = { w->unit, w->line, w->flags, (const char *)b->files.data + w->file } };
+}
+
+/* Answers the vertices found in one level, their records fetched with one MultiGet per shard. */
+static int emit_level(bfs *b, size_t from, cg_err *err)
+{
+	q_run *run = b->run;
+	int rc = cg_read_prefetch(run->q->r, b->vid + from, b->n - from, err);
+	for (size_t i = from; i < b->n && !rc; i++) {
+		if (b->depth[i] < run->qq->min_depth)
+			continue;
+		cg_read_edge e = reached_edge(b, i);
+		cg_vertex v;
+		int found;
+		if (!(rc = cg_read_vertex(run->q->r, b->vid[i], &v, &found, err)))
+			rc = q_emit(run, &(q_result){ b->vid[i], found ? &v : NULL, &e, b->depth[i], -1 }, err);
+	}
+	return rc;
+}
+
+/* Expands level by level until the depth limit (negative: none), the visit cap, or a stop;
+ * a traversal answers each level once it is complete. */
 static int bfs_run(bfs *b, cg_err *err)
 {
 	const q_query *qq = b->run->qq;
 	int rc = CG_OK;
-	for (b->cur = 0; !rc && (size_t)b->cur < b->n; b->cur++) {
+	for (b->cur = 0; !rc && (size_t)b->cur < b->n;) {
+		size_t level_end = b->n;
 		if (qq->depth >= 0 && b->depth[b->cur] >= qq->depth)
 			break;
-		rc = cg_read_edges(b->run->q->r, b->vid[b->cur], qq->types, qq->dir, bfs_edge, b, err);
+		for (; !rc && (size_t)b->cur < level_end; b->cur++)
+			rc = cg_read_edges(b->run->q->r, b->vid[b->cur], qq->types, qq->dir, bfs_edge, b, err);
+		if (b->emit && (rc == CG_OK || rc == Q_STOP)) {
+			int erc = emit_level(b, level_end, err);
+			rc = erc ? erc : rc;
+		}
 	}
 	return rc;
 }
@@ -187,6 +233,7 @@ int q_traverse(q_run *run, cg_err *err)
 		plan_types(run, "breadth-first, per vertex", qq->types, qq->dir);
 		q_plan(run, "depth %s, stop after %ld visited vertices", qq->depth < 0 ? "unbounded" : depth,
 		       qq->max_visited);
+		q_plan(run, "each level answered once complete: its new vertices fetched with one MultiGet per shard");
 		rc = bfs_run(&b, err);
 	}
 	bfs_free(&b);

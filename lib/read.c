@@ -363,12 +363,14 @@ static int scan(cg_reader *r, int shard, int total, const uint8_t *prefix, size_
 	rocksdb_readoptions_set_iterate_upper_bound(si->ro, (const char *)si->bound, blen);
 	rocksdb_iter_seek(it, (const char *)prefix, plen);
 	r->cost.seeks++;
+	r->cost.shard[shard].seeks++;
 	int rc = CG_OK;
 	for (; !rc && rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
 		size_t klen, vlen;
 		const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
 		const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vlen);
 		r->cost.keys_scanned++;
+		r->cost.shard[shard].keys_scanned++;
 		if (klen < plen || memcmp(k, prefix, plen) != 0)
 			break;
 		rc = fn(ctx, k, klen, v, vlen, err);
@@ -464,6 +466,7 @@ int cg_read_vertex(cg_reader *r, uint64_t vid, cg_vertex *v, int *found, cg_err 
 	cg_key_vertex(key, vid);
 	char *e = NULL;
 	r->cost.point_lookups++;
+	r->cost.shard[shard].point_lookups++;
 	rocksdb_pinnableslice_t *ps = rocksdb_get_pinned(db, r->get_ro, (const char *)key, sizeof key, &e);
 	if (e)
 		return cg_err_rocks(err, e, "read %s", cg_store_shard_path(r->store, shard));
@@ -485,6 +488,68 @@ int cg_read_vertex(cg_reader *r, uint64_t vid, cg_vertex *v, int *found, cg_err 
 	cg_vertex_view(&rec, v); /* in place: the slice stays pinned until the next read */
 	r->hold = ps;
 	return CG_OK;
+}
+
+/* One MultiGet of keys[0..n) in a shard; each found and intact record goes into the cache. */
+static int multiget_shard(cg_reader *r, int shard, uint8_t (*keys)[CG_VERTEX_KEY_LEN], size_t n, cg_err *err)
+{
+	const char **kp = malloc(n * sizeof *kp);
+	size_t *ks = malloc(n * sizeof *ks), *vs = malloc(n * sizeof *vs);
+	char **vals = calloc(n, sizeof *vals), **errs = calloc(n, sizeof *errs);
+	int rc = kp && ks && vs && vals && errs ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	for (size_t i = 0; !rc && i < n; i++) {
+		kp[i] = (const char *)keys[i];
+		ks[i] = CG_VERTEX_KEY_LEN;
+	}
+	if (!rc) {
+		rocksdb_multi_get(cg_store_db(r->store, shard), r->get_ro, n, kp, ks, vals, vs, errs);
+		r->cost.point_lookups += n;
+		r->cost.shard[shard].point_lookups += (uint32_t)n;
+		r->cost.shard[shard].multigets++;
+	}
+	for (size_t i = 0; errs && vals && i < n; i++) {
+		cg_rec rec;
+		cg_vertex v;
+		if (!rc && errs[i]) {
+			rc = cg_err_rocks(err, errs[i], "read %s", cg_store_shard_path(r->store, shard));
+			errs[i] = NULL; /* freed by cg_err_rocks */
+		} else if (!rc && vals[i] && cg_rec_open(vals[i], vs[i], CG_REC_VERTEX, &rec, err))
+			rc = damaged(err, keys[i], CG_VERTEX_KEY_LEN);
+		else if (!rc && vals[i] && cache_put(r, cg_be64_get(keys[i] + 1), vals[i], vs[i], &v) < 0)
+			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+		rocksdb_free(vals[i]);
+		rocksdb_free(errs[i]);
+	}
+	free(kp);
+	free(ks);
+	free(vs);
+	free(vals);
+	free(errs);
+	return rc;
+}
+
+int cg_read_prefetch(cg_reader *r, const uint64_t *vids, size_t n, cg_err *err)
+{
+	if (n > r->cap / 2)
+		n = r->cap / 2; /* more would evict what it just loaded */
+	if (!n)
+		return CG_OK;
+	uint8_t (*keys)[CG_VERTEX_KEY_LEN] = malloc(n * sizeof *keys);
+	if (!keys)
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	int rc = CG_OK;
+	for (int shard = 0; shard < r->nshards && !rc; shard++) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (cg_store_shard_of(r->store, vids[i]) == shard && !cg_vmap_get(&r->cache_map, vids[i]))
+				cg_key_vertex(keys[k++], vids[i]);
+		if (k && cg_store_db(r->store, shard)) {
+			mark(r->cost.touched, shard);
+			rc = multiget_shard(r, shard, keys, k, err);
+		}
+	}
+	free(keys);
+	return rc;
 }
 
 /* ---- edges ---- */
@@ -574,6 +639,7 @@ int cg_read_edge_get(cg_reader *r, uint64_t src, int type, uint64_t dst, cg_read
 		r->ehold = NULL;
 	}
 	r->cost.point_lookups++;
+	r->cost.shard[shard].point_lookups++;
 	rocksdb_pinnableslice_t *ps = rocksdb_get_pinned(db, r->get_ro, (const char *)key, sizeof key, &msg);
 	if (msg)
 		return cg_err_rocks(err, msg, "read %s", cg_store_shard_path(r->store, shard));
@@ -649,6 +715,7 @@ int cg_read_all(cg_reader *r, uint8_t family, cg_read_key_fn fn, void *ctx, cg_e
 		its[i] = rocksdb_create_iterator(db, ro);
 		rocksdb_iter_seek(its[i], (const char *)&first, 1);
 		r->cost.seeks++;
+		r->cost.shard[i].seeks++;
 	}
 	int rc = CG_OK;
 	while (!rc) {
@@ -672,6 +739,7 @@ int cg_read_all(cg_reader *r, uint8_t family, cg_read_key_fn fn, void *ctx, cg_e
 		size_t vl;
 		const char *v = rocksdb_iter_value(its[best], &vl);
 		r->cost.keys_scanned++;
+		r->cost.shard[best].keys_scanned++;
 		rc = fn(ctx, best, (const uint8_t *)bk, bl, (const uint8_t *)v, vl, err);
 		rocksdb_iter_next(its[best]);
 	}

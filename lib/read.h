@@ -24,6 +24,9 @@ typedef struct cg_read_cost {
 	uint64_t cache_misses;
 	uint8_t touched[CG_MAX_SHARDS / 8]; /* shards read */
 	uint8_t missing[CG_MAX_SHARDS / 8]; /* shards needed but not open */
+	struct cg_shard_cost {
+		uint32_t seeks, keys_scanned, point_lookups, multigets;
+	} shard[CG_MAX_SHARDS]; /* the same work, shard by shard */
 } cg_read_cost;
 
 /* A map from vid (never 0) to a 64-bit value, open addressing; used for caches and BFS. */
@@ -52,6 +55,10 @@ int cg_read_warm(cg_reader *r, size_t n, size_t *loaded, cg_err *err);
 /* Reads vertex vid into *v; *found says whether it exists. The view stays valid until the
  * next cg_read_vertex call on r. A damaged record is CG_EDATA naming the key. */
 int cg_read_vertex(cg_reader *r, uint64_t vid, cg_vertex *v, int *found, cg_err *err);
+/* Loads the vertices not yet cached into the vertex cache with one MultiGet per shard, so
+ * that the cg_read_vertex calls that follow are cache hits (a BFS frontier at a time). Does
+ * nothing without a cache. */
+int cg_read_prefetch(cg_reader *r, const uint64_t *vids, size_t n, cg_err *err);
 
 /* An edge as seen by a scan: the forward orientation plus its value. */
 typedef struct cg_read_edge {

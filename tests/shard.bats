@@ -83,3 +83,16 @@ load_example() { # DIR SHARDS
 		cg-ingest -q --workspace "$EXAMPLE_WS" # back to the old state for the next round
 	done
 }
+
+@test "explain shows a traversal's work shard by shard, each level batched into MultiGets" {
+	load_example "$STORE" 3
+	run -0 cg-query explain traverse shapes_cli --depth 3
+	ex=$(jq -c .explain <<<"$output")
+	assert_equal "$(jq '.per_shard | length' <<<"$ex")" 3
+	# the per-shard numbers add up to the totals
+	assert_equal "$(jq '[.per_shard[].point_lookups] | add' <<<"$ex")" "$(jq .point_lookups <<<"$ex")"
+	assert_equal "$(jq '[.per_shard[].keys_scanned] | add' <<<"$ex")" "$(jq .keys_scanned <<<"$ex")"
+	# three levels: at most one MultiGet per shard and level, far fewer than vertices read
+	[ "$(jq '[.per_shard[].multigets] | add' <<<"$ex")" -le 9 ]
+	[ "$(jq .results <<<"$ex")" -gt 50 ]
+}
