@@ -359,7 +359,8 @@ static int sweep_stub(ingest_ctx *c, uint64_t vid)
 
 int cg_ingest_sweep_stubs(ingest_ctx *c)
 {
-	qsort(c->touched.v, c->touched.n, sizeof *c->touched.v, id_cmp);
+	if (c->touched.n)
+		qsort(c->touched.v, c->touched.n, sizeof *c->touched.v, id_cmp);
 	int rc = CG_OK;
 	for (size_t i = 0; i < c->touched.n && !rc; i++)
 		if (!i || c->touched.v[i] != c->touched.v[i - 1])

@@ -73,7 +73,7 @@ static int parse_typed(const char *s, cg_buf *out, int fam)
 		t = cg_index_type_parse(name);
 	else
 		for (int i = 1; i < CG_META_NTYPES && !t; i++)
-			t = strcmp(cg_meta_type_name(i), name) == 0 ? i : 0;
+			t = cg_meta_type_name(i) && strcmp(cg_meta_type_name(i), name) == 0 ? i : 0;
 	if (!t || cg_buf_putc(out, (uint8_t)t) < 0)
 		return -1;
 	if (!s[n])
