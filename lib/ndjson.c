@@ -131,6 +131,13 @@ static const char *str_field(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* A positive integer field that fits 32 bits, else 0 (unknown). */
+static uint32_t u32_field(json_t *o, const char *key)
+{
+	json_int_t n = json_integer_value(json_object_get(o, key));
+	return n > 0 && n <= UINT32_MAX ? (uint32_t)n : 0;
+}
+
 static int push_line(reader *r, size_t line)
 {
 	if (r->nvline == r->capvline) {
@@ -163,8 +170,9 @@ static int read_vertex(reader *r, json_t *o, size_t line)
 	v.str[CG_VF_FILE] = str_field(o, "file");
 	v.str[CG_VF_DOCS] = str_field(o, "docs");
 	v.vis = str_field(o, "vis") ? cg_vis_parse(str_field(o, "vis")) : CG_VIS_UNKNOWN;
-	json_int_t ln = json_integer_value(json_object_get(o, "line"));
-	v.line = ln > 0 && ln <= UINT32_MAX ? (uint32_t)ln : 0;
+	v.line = u32_field(o, "line");
+	v.end_line = u32_field(o, "end_line");
+	v.column = u32_field(o, "column");
 	if (json_is_true(json_object_get(o, "stub")))
 		v.flags |= CG_VFLAG_STUB;
 	uint64_t vid;
@@ -202,11 +210,10 @@ static int read_edge(reader *r, json_t *o, size_t line)
 		r->pe = p;
 		r->cappe = cap;
 	}
-	json_int_t ln = json_integer_value(json_object_get(o, "line"));
 	pending_edge *pe = &r->pe[r->npe];
 	pe->src = cg_graph_strdup(r->g, src);
 	pe->dst = cg_graph_strdup(r->g, dst);
-	pe->e = (cg_gedge){ .type = type, .line = ln > 0 && ln <= UINT32_MAX ? (uint32_t)ln : 0,
+	pe->e = (cg_gedge){ .type = type, .line = u32_field(o, "line"),
 			    .file = cg_graph_strdup(r->g, str_field(o, "file")) };
 	pe->line = line;
 	if (!pe->src || !pe->dst)

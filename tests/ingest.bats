@@ -23,6 +23,7 @@ dump() {
 	cg-init -q
 	cg-ingest -q --ndjson "$FIX/small.ndjson"
 	id=$(cg-query vertex alpha::run | jq -r .vertex.id)
+	assert_equal "$(cg-query vertex alpha::run | jq -c '.vertex | [.line, .end_line, .column]')" "[3,7,1]"
 	printf '{"type":"edge","src":"%s","label":"Calls","dst":"alpha::Thing"}\n' "$id" |
 		cg-ingest -q --ndjson --unit extra -
 	run cg-query neighbors alpha::run --out --type Calls
