@@ -405,19 +405,19 @@ static int put_meta(ingest_ctx *c, const cg_graph *g, const cg_unit_result *res)
 	return rc;
 }
 
-int cg_ingest_unit_meta(cg_store *s, const char *unit, char **json, cg_err *err)
+int cg_ingest_meta(cg_store *s, int mtype, const char *key, char **json, cg_err *err)
 {
 	cg_buf k = { 0 };
 	rocksdb_pinnableslice_t *ps = NULL;
 	*json = NULL;
-	int rc = cg_key_meta(&k, CG_META_CRATE, unit, strlen(unit)) < 0 ? oom(err)
+	int rc = cg_key_meta(&k, mtype, key, strlen(key)) < 0 ? oom(err)
 		: cg_store_get(s, 0, k.data, k.len, &ps, err);
 	if (!rc && ps) {
 		size_t len;
 		const char *val = rocksdb_pinnableslice_value(ps, &len);
 		cg_rec rec;
 		if ((rc = cg_rec_open(val, len, CG_REC_META, &rec, err)))
-			cg_err_prefix(err, "m:crate:%s", unit);
+			cg_err_prefix(err, "m:%s:%s", cg_meta_type_name(mtype), key);
 		else if (!(*json = strdup(cg_meta_text(&rec))))
 			rc = oom(err);
 	}
@@ -534,7 +534,7 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 	const cg_unit_info *in = cg_graph_info(g);
 	result_init(res, cg_graph_unit(g), in);
 	char *meta;
-	int rc = cg_ingest_unit_meta(c->store, cg_graph_unit(g), &meta, c->err);
+	int rc = cg_ingest_meta(c->store, CG_META_CRATE, cg_graph_unit(g), &meta, c->err);
 	if (rc)
 		return rc;
 	if (!meta || in->is_ndjson) {
@@ -634,7 +634,7 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
 		rc = cg_err_set(err, CG_EUSAGE, "%s: %d versions are stored (%s, %s%s); name one as CRATE@VERSION",
 				spec, l.n, l.units[0], l.units[1], l.n > 2 ? ", ..." : "");
 	char *meta = NULL;
-	if (!rc && !(rc = cg_ingest_unit_meta(s, l.units[0], &meta, err)) && !meta)
+	if (!rc && !(rc = cg_ingest_meta(s, CG_META_CRATE, l.units[0], &meta, err)) && !meta)
 		rc = cg_err_set(err, CG_ENOINPUT, "%s: not found", spec);
 	if (!rc) {
 		json_t *o = json_loads(meta, 0, NULL);

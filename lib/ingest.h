@@ -39,7 +39,8 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
  * when no vertex or several match. */
 int cg_ingest_resolve(cg_store *s, const char *ref, uint64_t *vid, cg_err *err);
 
-/* The stored metadata JSON of a unit in *json (caller frees), or NULL when there is none. */
-int cg_ingest_unit_meta(cg_store *s, const char *unit, char **json, cg_err *err);
+/* The stored metadata JSON m:{mtype}:{key} in *json (caller frees), or NULL when there is
+ * none; e.g. a unit's (CG_META_CRATE) or a workspace's (CG_META_WORKSPACE). */
+int cg_ingest_meta(cg_store *s, int mtype, const char *key, char **json, cg_err *err);
 
 #endif

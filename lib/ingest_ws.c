@@ -20,7 +20,7 @@ static int remove_unit(ingest_ctx *c, const char *unit, cg_unit_result *res)
 	char *meta = NULL;
 	memset(res, 0, sizeof *res);
 	snprintf(res->unit, sizeof res->unit, "%s", unit);
-	int rc = cg_ingest_unit_meta(c->store, unit, &meta, c->err);
+	int rc = cg_ingest_meta(c->store, CG_META_CRATE, unit, &meta, c->err);
 	if (rc || !meta)
 		return rc;
 	json_t *o = json_loads(meta, 0, NULL);

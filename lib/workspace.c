@@ -37,28 +37,6 @@ int cg_ws_default_name(const char *dir, char *out, size_t size, cg_err *err)
 	return cg_ws_check_name(out, err);
 }
 
-int cg_ws_get(cg_store *s, const char *name, char **json, cg_err *err)
-{
-	cg_buf k = { 0 };
-	rocksdb_pinnableslice_t *ps = NULL;
-	*json = NULL;
-	int rc = cg_key_meta(&k, CG_META_WORKSPACE, name, strlen(name)) < 0 ? oom(err)
-		: cg_store_get(s, 0, k.data, k.len, &ps, err);
-	if (!rc && ps) {
-		size_t len;
-		const char *val = rocksdb_pinnableslice_value(ps, &len);
-		cg_rec rec;
-		if ((rc = cg_rec_open(val, len, CG_REC_META, &rec, err)))
-			cg_err_prefix(err, "m:workspace:%s", name);
-		else if (!(*json = strdup(cg_meta_text(&rec))))
-			rc = oom(err);
-	}
-	if (ps)
-		rocksdb_pinnableslice_destroy(ps);
-	cg_buf_free(&k);
-	return rc;
-}
-
 /* ---- units other workspaces list ---- */
 
 typedef struct others {
@@ -264,7 +242,7 @@ int cg_ws_ingest(cg_store *s, const cg_ws_spec *w, cg_graph **graphs, size_t n,
 	unit_set gone = { 0 }, kept = { 0 };
 	int rc = cg_ws_check_name(w->name, err);
 	if (!rc)
-		rc = cg_ws_get(s, w->name, &old_text, err);
+		rc = cg_ingest_meta(s, CG_META_WORKSPACE, w->name, &old_text, err);
 	if (!rc && old_text && !(old = json_loads(old_text, 0, NULL)))
 		rc = cg_err_set(err, CG_EDATA, "m:workspace:%s: not JSON", w->name);
 	if (!rc && !(rec = build_record(w, graphs, n, old)))
@@ -310,7 +288,7 @@ int cg_ws_remove(cg_store *s, const char *name, cg_ws_outcome *out, cg_err *err)
 	unit_set gone = { 0 }, kept = { 0 };
 	int rc = cg_ws_check_name(name, err);
 	if (!rc)
-		rc = cg_ws_get(s, name, &text, err);
+		rc = cg_ingest_meta(s, CG_META_WORKSPACE, name, &text, err);
 	if (!rc && !text)
 		rc = cg_err_set(err, CG_ENOINPUT, "%s: no such workspace in the store", name);
 	if (!rc && !(rec = json_loads(text, 0, NULL)))

@@ -48,9 +48,6 @@ int cg_ws_ingest(cg_store *s, const cg_ws_spec *w, cg_graph **graphs, size_t n,
  * CG_ENOINPUT when there is no such workspace. */
 int cg_ws_remove(cg_store *s, const char *name, cg_ws_outcome *out, cg_err *err);
 
-/* The stored record in *json (caller frees), NULL when there is none. */
-int cg_ws_get(cg_store *s, const char *name, char **json, cg_err *err);
-
 void cg_ws_outcome_free(cg_ws_outcome *out);
 
 #endif
