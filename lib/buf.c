@@ -52,6 +52,20 @@ int cg_buf_printf(cg_buf *b, const char *fmt, ...)
 	return 0;
 }
 
+int cg_buf_puts(cg_buf *b, const char *s)
+{
+	return cg_buf_append(b, s, strlen(s));
+}
+
+int cg_buf_put_u64(cg_buf *b, uint64_t v)
+{
+	char digits[20], *p = digits + sizeof digits;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return cg_buf_append(b, p, (size_t)(digits + sizeof digits - p));
+}
+
 void cg_buf_reset(cg_buf *b)
 {
 	b->len = 0;

@@ -37,7 +37,10 @@ uint64_t cg_vid(const char *identity, size_t len)
 
 void cg_vid_hex(uint64_t vid, char out[17])
 {
-	snprintf(out, 17, "%016llx", (unsigned long long)vid);
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 15; i >= 0; i--, vid >>= 4)
+		out[i] = hex[vid & 15];
+	out[16] = '\0';
 }
 
 int cg_vid_parse(const char *s, uint64_t *vid)

@@ -896,24 +896,37 @@ static int json_aliases(cg_buf *b, const char *a)
 	return cg_buf_putc(b, ']');
 }
 
+/* ,"key": then a JSON string */
+static int str_member(cg_buf *b, const char *key, const char *s)
+{
+	return cg_buf_puts(b, key) < 0 ? -1 : cg_read_json_str(b, nz(s));
+}
+
+/* ,"key": then a number */
+static int num_member(cg_buf *b, const char *key, uint64_t n)
+{
+	return cg_buf_puts(b, key) < 0 ? -1 : cg_buf_put_u64(b, n);
+}
+
 int cg_read_json_vertex(cg_buf *b, uint64_t vid, const cg_vertex *v)
 {
 	char hex[17];
 	cg_vid_hex(vid, hex);
-	if (cg_buf_printf(b, "{\"id\":\"%s\",\"kind\":\"%s\",\"name\":", hex, cg_kind_name(v->kind)) < 0 ||
-	    cg_read_json_str(b, nz(v->str[CG_VF_NAME])) < 0 || cg_buf_printf(b, ",\"path\":") < 0 ||
-	    cg_read_json_str(b, nz(v->str[CG_VF_PATH])) < 0 || cg_buf_printf(b, ",\"aliases\":") < 0 ||
-	    json_aliases(b, v->str[CG_VF_ALIASES]) < 0 || cg_buf_printf(b, ",\"crate\":") < 0 ||
-	    cg_read_json_str(b, nz(v->str[CG_VF_CRATE])) < 0 || cg_buf_printf(b, ",\"version\":") < 0 ||
-	    cg_read_json_str(b, nz(v->str[CG_VF_VERSION])) < 0 ||
-	    cg_buf_printf(b, ",\"vis\":\"%s\",\"file\":", cg_vis_name(v->vis)) < 0 ||
-	    cg_read_json_str(b, nz(v->str[CG_VF_FILE])) < 0 ||
-	    cg_buf_printf(b, ",\"line\":%u", v->line) < 0 ||
-	    (v->end_line && cg_buf_printf(b, ",\"end_line\":%u", v->end_line) < 0) ||
-	    (v->column && cg_buf_printf(b, ",\"column\":%u", v->column) < 0) ||
-	    cg_buf_printf(b, ",\"docs\":") < 0 || cg_read_json_str(b, nz(v->str[CG_VF_DOCS])) < 0)
+	if (cg_buf_puts(b, "{\"id\":\"") < 0 || cg_buf_puts(b, hex) < 0 ||
+	    cg_buf_puts(b, "\",\"kind\":\"") < 0 || cg_buf_puts(b, cg_kind_name(v->kind)) < 0 ||
+	    str_member(b, "\",\"name\":", v->str[CG_VF_NAME]) < 0 ||
+	    str_member(b, ",\"path\":", v->str[CG_VF_PATH]) < 0 || cg_buf_puts(b, ",\"aliases\":") < 0 ||
+	    json_aliases(b, v->str[CG_VF_ALIASES]) < 0 ||
+	    str_member(b, ",\"crate\":", v->str[CG_VF_CRATE]) < 0 ||
+	    str_member(b, ",\"version\":", v->str[CG_VF_VERSION]) < 0 ||
+	    cg_buf_puts(b, ",\"vis\":\"") < 0 || cg_buf_puts(b, cg_vis_name(v->vis)) < 0 ||
+	    str_member(b, "\",\"file\":", v->str[CG_VF_FILE]) < 0 ||
+	    num_member(b, ",\"line\":", v->line) < 0 ||
+	    (v->end_line && num_member(b, ",\"end_line\":", v->end_line) < 0) ||
+	    (v->column && num_member(b, ",\"column\":", v->column) < 0) ||
+	    str_member(b, ",\"docs\":", v->str[CG_VF_DOCS]) < 0)
 		return -1;
-	return cg_buf_printf(b, ",\"stub\":%s}", v->flags & CG_VFLAG_STUB ? "true" : "false");
+	return cg_buf_puts(b, v->flags & CG_VFLAG_STUB ? ",\"stub\":true}" : ",\"stub\":false}");
 }
 
 int cg_read_json_edge(cg_buf *b, cg_reader *r, const cg_read_edge *e, cg_err *err)
@@ -927,11 +940,11 @@ int cg_read_json_edge(cg_buf *b, cg_reader *r, const cg_read_edge *e, cg_err *er
 		return rc;
 	char uhex[17];
 	cg_vid_hex(e->val.owner, uhex);
-	if (cg_buf_printf(b, "{\"src\":\"%s\",\"label\":\"%s\",\"dst\":\"%s\",\"file\":", s,
-			  cg_edge_type_name(e->type), d) < 0 ||
-	    cg_read_json_str(b, nz(e->val.file)) < 0 ||
-	    cg_buf_printf(b, ",\"line\":%u,\"unit\":", e->val.line) < 0 ||
-	    cg_read_json_str(b, unit ? unit : uhex) < 0 || cg_buf_putc(b, '}') < 0)
+	if (cg_buf_puts(b, "{\"src\":\"") < 0 || cg_buf_puts(b, s) < 0 || cg_buf_puts(b, "\",\"label\":\"") < 0 ||
+	    cg_buf_puts(b, cg_edge_type_name(e->type)) < 0 || cg_buf_puts(b, "\",\"dst\":\"") < 0 ||
+	    cg_buf_puts(b, d) < 0 || str_member(b, "\",\"file\":", e->val.file) < 0 ||
+	    num_member(b, ",\"line\":", e->val.line) < 0 || str_member(b, ",\"unit\":", unit ? unit : uhex) < 0 ||
+	    cg_buf_putc(b, '}') < 0)
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
 	return CG_OK;
 }
