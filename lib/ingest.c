@@ -116,11 +116,12 @@ static int get_vertex(ingest_ctx *c, uint64_t vid, rocksdb_pinnableslice_t **ps,
 	return CG_OK;
 }
 
-static int real_in_run(const ingest_ctx *c, uint64_t vid)
+/* Whether a graph of this run has the vertex: as an item (real_only), or as anything. */
+static int in_run(const ingest_ctx *c, uint64_t vid, int real_only)
 {
 	for (size_t i = 0; i < c->ngraphs; i++) {
 		const cg_vertex *v = c->graphs[i] ? cg_graph_find(c->graphs[i], vid) : NULL;
-		if (v && !(v->flags & CG_VFLAG_STUB))
+		if (v && !(real_only && (v->flags & CG_VFLAG_STUB)))
 			return 1;
 	}
 	return 0;
@@ -129,7 +130,7 @@ static int real_in_run(const ingest_ctx *c, uint64_t vid)
 /* A stub is written only where no vertex is stored and none is written in this run. */
 static int put_stub(ingest_ctx *c, uint64_t vid, const cg_vertex *v)
 {
-	if (real_in_run(c, vid))
+	if (in_run(c, vid, 1))
 		return CG_OK;
 	rocksdb_pinnableslice_t *ps = NULL;
 	cg_vertex old;
@@ -171,14 +172,6 @@ int cg_ingest_mark_removing(ingest_ctx *c, const char *unit)
 	return removing(c, id) ? CG_OK : push_id(c, &c->removing, id);
 }
 
-/* Whether a graph of this run has the vertex (as an item or a stub). */
-static int in_run(const ingest_ctx *c, uint64_t vid)
-{
-	for (size_t i = 0; i < c->ngraphs; i++)
-		if (c->graphs[i] && cg_graph_find(c->graphs[i], vid))
-			return 1;
-	return 0;
-}
 
 typedef struct removal {
 	ingest_ctx *c;
@@ -282,7 +275,7 @@ static int remove_vertex(removal *r, uint64_t vid, const cg_graph *newg)
 		goto out;
 	}
 	r->res->vertices++;
-	if (r->referenced || in_run(c, vid)) {
+	if (r->referenced || in_run(c, vid, 0)) {
 		old.flags |= CG_VFLAG_STUB;
 		old.owner = 0;
 		rc = put_vertex(c, vid, &old);
@@ -342,7 +335,7 @@ static int sweep_stub(ingest_ctx *c, uint64_t vid)
 	rocksdb_pinnableslice_t *ps = NULL;
 	cg_vertex v;
 	int found, rc = get_vertex(c, vid, &ps, &v, &found);
-	if (!rc && found && (v.flags & CG_VFLAG_STUB) && !in_run(c, vid)) {
+	if (!rc && found && (v.flags & CG_VFLAG_STUB) && !in_run(c, vid, 0)) {
 		uint8_t prefix[CG_EDGE_TYPE_PREFIX_LEN], k[CG_VERTEX_KEY_LEN];
 		size_t plen = cg_key_edge_prefix(prefix, vid, 0, 0);
 		rc = cg_scan_prefix(c->sc, shard_of(c, vid), prefix, plen, surviving_edge, c, c->err);

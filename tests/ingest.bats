@@ -284,3 +284,16 @@ check_counts() { # DOCDIR OUTPUT
 	run cg-query neighbors shapes_render --out --type Depends
 	assert_output --partial '"version":"0.1.1"'
 }
+
+@test "removing every crate leaves no vertex, stub or edge behind" {
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	cg-ingest -q --remove shapes_cli --remove shapes_render
+	run cg-query stats
+	[ "$(jq .stats.stubs <<<"$output")" -gt 0 ] # shapes_core's own std stubs are still reached
+	cg-ingest -q --remove shapes_core
+	run cg-query stats
+	assert_equal "$(jq -c '.stats | [.vertices, .stubs, .edges]' <<<"$output")" "[0,0,0]"
+	run cg-verify
+	assert_success
+}
