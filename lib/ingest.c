@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ingest_int.h"
+#include "ingest_ws.h"
 #include "record.h"
 
 static int oom(cg_err *err)
@@ -547,29 +548,8 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 int cg_ingest_graphs(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opts *o,
 		     cg_unit_result *res, cg_err *err)
 {
-	ingest_ctx c;
-	int rc = cg_ingest_ctx_open(&c, s, err), any = 0;
-	cg_graph **run = calloc(n ? n : 1, sizeof *run);
-	if (!rc && !run)
-		rc = oom(err);
-	if (!rc)
-		rc = cg_ingest_has_units(&c, &any);
-	c.graphs = graphs;
-	c.ngraphs = n;
-	for (size_t i = 0; i < n && !rc; i++) {
-		rc = cg_ingest_plan_unit(&c, graphs[i], &res[i]);
-		run[i] = strcmp(res[i].status, "unchanged") ? graphs[i] : NULL;
-	}
-	if (!rc)
-		rc = cg_ingest_sweep_stubs(&c);
-	for (size_t i = 0; i < n && !rc; i++)
-		if (run[i])
-			rc = cg_ingest_write_graph(&c, run[i], &res[i]);
-	if (!rc)
-		rc = cg_changeset_apply(c.cs, s, o->bulk || !any ? CG_APPLY_SST : CG_APPLY_AUTO, err);
-	free(run);
-	cg_ingest_ctx_close(&c);
-	return rc;
+	cg_ingest_extra none = { 0 };
+	return cg_ingest_with(s, graphs, n, o, res, &none, err);
 }
 
 /* ---- removing a unit by name ---- */

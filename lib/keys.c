@@ -134,6 +134,16 @@ int cg_key_meta(cg_buf *out, int mtype, const char *key, size_t klen)
 	return cg_buf_append(out, key, klen);
 }
 
+size_t cg_key_successor(uint8_t *out, const uint8_t *prefix, size_t plen)
+{
+	memcpy(out, prefix, plen);
+	while (plen && out[plen - 1] == 0xff)
+		plen--;
+	if (plen)
+		out[plen - 1]++;
+	return plen;
+}
+
 static const char *name_of(const char *const *names, int n, int i)
 {
 	return i > 0 && i < n ? names[i] : NULL;

@@ -88,6 +88,10 @@ const char *cg_index_type_name(int itype);
 int cg_index_type_parse(const char *name);
 const char *cg_meta_type_name(int mtype);
 
+/* The smallest key greater than every key starting with prefix (an iterator's upper bound):
+ * trailing 0xff bytes dropped, the last byte incremented. Returns its length, 0 if none. */
+size_t cg_key_successor(uint8_t *out, const uint8_t *prefix, size_t plen);
+
 /* Appends the readable form of any key ("v:…", "e:…:Calls:…"); unknown bytes are hex-escaped. */
 int cg_key_format(cg_buf *out, const uint8_t *k, size_t len);
 

@@ -313,17 +313,6 @@ int cg_read_refresh(cg_reader *r, cg_err *err)
 
 /* ---- scans ---- */
 
-/* The smallest key greater than every key starting with p: strip trailing 0xff, add one. */
-static size_t successor(uint8_t *out, const uint8_t *p, size_t n)
-{
-	memcpy(out, p, n);
-	while (n && out[n - 1] == 0xff)
-		n--;
-	if (n)
-		out[n - 1]++;
-	return n;
-}
-
 static rocksdb_iterator_t *iter_for(cg_reader *r, scan_iter *si, int shard)
 {
 	rocksdb_t *db = cg_store_db(r->store, shard);
@@ -359,7 +348,7 @@ static int scan(cg_reader *r, int shard, int total, const uint8_t *prefix, size_
 	rocksdb_iterator_t *it = iter_for(r, si, shard);
 	if (!it)
 		return CG_OK;
-	size_t blen = successor(si->bound, prefix, plen);
+	size_t blen = cg_key_successor(si->bound, prefix, plen);
 	rocksdb_readoptions_set_iterate_upper_bound(si->ro, (const char *)si->bound, blen);
 	rocksdb_iter_seek(it, (const char *)prefix, plen);
 	r->cost.seeks++;

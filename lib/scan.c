@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys.h"
+
 #define PREFIX_BLOOM_LEN 9 /* the store's fixed prefix extractor length */
 
 struct cg_scanner {
@@ -43,17 +45,6 @@ void cg_scanner_free(cg_scanner *sc)
 	free(sc);
 }
 
-/* The smallest key greater than every key starting with prefix; 0 if there is none. */
-static size_t upper_bound(uint8_t *out, const uint8_t *prefix, size_t plen)
-{
-	memcpy(out, prefix, plen);
-	while (plen && out[plen - 1] == 0xff)
-		plen--;
-	if (plen)
-		out[plen - 1]++;
-	return plen;
-}
-
 /* Short prefixes cannot use the prefix bloom: they need a total-order iterator. */
 static int ensure_iter(cg_scanner *sc, int shard, int total_order, cg_err *err)
 {
@@ -84,7 +75,7 @@ int cg_scan_prefix(cg_scanner *sc, int shard, const void *prefix, size_t plen, c
 	if (rc)
 		return rc;
 	struct shard_iter *si = &sc->iters[shard];
-	size_t ulen = upper_bound(si->upper, prefix, plen);
+	size_t ulen = cg_key_successor(si->upper, prefix, plen);
 	/* The bound is read through its pointer on every step, so moving it in place is enough;
 	 * a prefix of only 0xff bytes has no bound and checks the prefix instead. */
 	rocksdb_readoptions_set_iterate_upper_bound(si->ropts, (const char *)si->upper, ulen);
