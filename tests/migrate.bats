@@ -137,11 +137,16 @@ old_records() {
 }
 
 @test "kill -9 at random moments of an upgrade: every time the store opens at 1 or 2, cg-verify is clean, a re-run completes" {
-	local trial partial=0 delay left
+	local trial partial=0 delay left t0 full
+	# kill points spread over the length of an uninterrupted run on this machine, now
+	unpack_v1
+	t0=$(date +%s.%N)
+	cg-migrate -q --chunk 10
+	full=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
 	for trial in 1 2 3 4 5; do
 		rm -rf "$STORE"
 		unpack_v1
-		delay=$(awk -v t="$trial" -v r="$RANDOM" 'BEGIN { printf "%.3f", 0.1 + 0.15 * t + r / 32768 * 0.1 }')
+		delay=$(awk -v t="$trial" -v f="$full" -v r="$RANDOM" 'BEGIN { printf "%.3f", f * (t - 0.5 + r / 32768) / 6 }')
 		cg-migrate -q --chunk 10 &
 		sleep "$delay"
 		kill -9 $! 2>/dev/null || true
