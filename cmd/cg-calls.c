@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "keys.h"
 #include "store.h"
+#include "clock.h"
 
 static const char *const prog = "cg-calls";
 
@@ -138,13 +139,6 @@ static int on_site(void *ctx, const cg_call_site *c)
 	return o->report ? print_report(o, c) : 0;
 }
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void summary(const cg_calls_counts *c, size_t edges, double secs)
 {
 	fprintf(stderr,
@@ -162,7 +156,7 @@ static int run(const char *dir, const cg_calls_opts *co, out *o, int quiet, cg_e
 	cg_store *s = NULL;
 	cg_open_opts oo = { .mode = CG_OPEN_READ };
 	cg_calls_counts counts;
-	double t0 = now();
+	double t0 = cg_clock_us() / 1e6;
 	int rc = cg_store_open(dir, &oo, &s, err);
 	if (!rc)
 		rc = cg_calls_run(s, co, on_site, o, &counts, err);
@@ -171,7 +165,7 @@ static int run(const char *dir, const cg_calls_opts *co, out *o, int quiet, cg_e
 	if (!rc && o->report && fflush(o->report))
 		rc = cg_err_set(err, CG_EIO, "report: write error");
 	if (!rc && !quiet)
-		summary(&counts, o->n, now() - t0);
+		summary(&counts, o->n, (cg_clock_us() / 1e6) - t0);
 	return rc;
 }
 

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -13,6 +12,7 @@
 #include "compact.h"
 #include "keytext.h"
 #include "store.h"
+#include "clock.h"
 
 static const char *const prog = "cg-compact";
 
@@ -102,13 +102,6 @@ static int family_range(const char *f, cg_buf *lo, cg_buf *hi)
 	return cg_buf_putc(lo, (uint8_t)f[0]) || cg_buf_putc(hi, (uint8_t)(f[0] + 1)) ? -1 : 0;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -163,13 +156,13 @@ int main(int argc, char **argv)
 	co.hi = hi.len ? hi.data : NULL;
 	co.hi_len = hi.len;
 
-	double t0 = now();
+	double t0 = cg_clock_us() / 1e6;
 	cg_store *s = NULL;
 	cg_compact_result res = { 0 };
 	rc = open_writer(cg_cli_store_dir(dir), wait, &s, &err);
 	if (!rc)
 		rc = cg_compact_run(s, &co, &res, &err);
-	if (!rc && !quiet && report(&res, now() - t0) < 0)
+	if (!rc && !quiet && report(&res, (cg_clock_us() / 1e6) - t0) < 0)
 		rc = cg_err_set(&err, CG_EIO, "write error on standard output");
 	if (rc)
 		cg_cli_error(prog, &err);

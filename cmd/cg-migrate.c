@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "migrate.h"
+#include "clock.h"
 
 static const char *const prog = "cg-migrate";
 
@@ -34,13 +34,6 @@ static void usage(void)
 	       "damaged record, 66 no store, 70 reshard check failed (store unchanged), 74 I/O\n"
 	       "error, 75 store locked by another writer. See cg-migrate(1).\n",
 	       CG_SCHEMA_VERSION, CG_SCHEMA_VERSION, CG_MAX_SHARDS, CG_MIGRATE_CHUNK);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* milliseconds to three decimals */
@@ -135,16 +128,16 @@ int main(int argc, char **argv)
 	if (ro.shards && (mo.to || mo.chunk))
 		return cg_cli_usage(prog, "--reshard is a run of its own: not with --to or --chunk");
 
-	double t0 = now_ms();
+	double t0 = cg_clock_us() / 1e3;
 	if (ro.shards) {
 		cg_reshard_result res;
 		rc = cg_migrate_reshard(cg_cli_store_dir(dir), &ro, &res, &err);
-		if (!rc && !quiet && report_reshard(&res, ro.dry_run, now_ms() - t0) < 0)
+		if (!rc && !quiet && report_reshard(&res, ro.dry_run, (cg_clock_us() / 1e3) - t0) < 0)
 			rc = cg_err_set(&err, CG_EIO, "write error on standard output");
 	} else {
 		cg_migrate_result res;
 		rc = cg_migrate_schema(cg_cli_store_dir(dir), &mo, &res, &err);
-		if (!rc && !quiet && report_schema(&res, mo.dry_run, now_ms() - t0) < 0)
+		if (!rc && !quiet && report_schema(&res, mo.dry_run, (cg_clock_us() / 1e3) - t0) < 0)
 			rc = cg_err_set(&err, CG_EIO, "write error on standard output");
 	}
 	if (rc == CG_EUSAGE)

@@ -1,5 +1,6 @@
 /* compact: run rocksdb_compact_range_opt shard by shard, under a watchdog for --max-seconds. */
 #include "compact.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,13 +29,6 @@ static void *watch(void *arg)
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Sets the db the watchdog may cancel; returns 0 when the deadline has already passed. */
@@ -79,7 +73,7 @@ static int compact_shard(cg_store *s, int sh, const cg_compact_opts *o, watchdog
 	int rc = cg_sst_list(db, &r->before, err);
 	if (rc)
 		return rc;
-	double t0 = now();
+	double t0 = cg_clock_us() / 1e6;
 	rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
 	/* kForce: rewrite the bottommost files too, so a lone L0 file is not merely moved down */
 	rocksdb_compactoptions_set_bottommost_level_compaction(co, 2);
@@ -87,7 +81,7 @@ static int compact_shard(cg_store *s, int sh, const cg_compact_opts *o, watchdog
 	rocksdb_compact_range_opt(db, co, o->lo, o->lo_len, o->hi, o->hi_len);
 	rocksdb_compactoptions_destroy(co);
 	set_current(w, NULL);
-	r->seconds = now() - t0;
+	r->seconds = (cg_clock_us() / 1e6) - t0;
 	r->done = !fired(w);
 	if ((rc = cg_sst_list(db, &r->after, err)))
 		return rc;

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -18,6 +17,7 @@
 #include "input.h"
 #include "ndjson.h"
 #include "rustdoc.h"
+#include "clock.h"
 
 #define MAX_THREADS 8
 
@@ -36,13 +36,6 @@ typedef struct job {
 	char lock_digest[17];
 	char *lock_path, *root, *doc_dir; /* real paths, for the record */
 } job;
-
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static int feature_cmp(const void *a, const void *b)
 {
@@ -171,7 +164,7 @@ static void parse_one(job *j, size_t i)
 	const char *name = strcmp(src, "-") == 0 ? "stdin" : src;
 	char *data = NULL;
 	size_t len = 0;
-	double t0 = now_ms();
+	double t0 = cg_clock_us() / 1e3;
 	int rc = cg_input_read(src, &data, &len, &it->err);
 	if (!rc && j->o->ndjson) {
 		rc = cg_ndjson_read(name, data, len, j->o->unit ? j->o->unit : "ndjson", resolve_in_store, j,
@@ -189,7 +182,7 @@ static void parse_one(job *j, size_t i)
 	}
 	free(data);
 	it->failed = rc != CG_OK;
-	it->ms = now_ms() - t0;
+	it->ms = (cg_clock_us() / 1e3) - t0;
 }
 
 static void *worker(void *arg)
@@ -248,7 +241,7 @@ static int write_graphs(job *j, const cg_load_opts *o, cg_load_report *rep, cg_e
 	for (size_t i = 0; i < j->n && !rc; i++)
 		if (!j->items[i].failed)
 			ok[n++] = j->graphs[i];
-	double t0 = now_ms();
+	double t0 = cg_clock_us() / 1e3;
 	cg_ingest_opts io = { .bulk = o->bulk };
 	cg_err werr = { 0 }; /* err may already hold an input's failure (keep_going) */
 	cg_ws_spec ws = { .name = j->ws_name, .root = j->root, .lockfile = j->lock_path,
@@ -261,7 +254,7 @@ static int write_graphs(job *j, const cg_load_opts *o, cg_load_report *rep, cg_e
 	} else if (!rc && n && (rc = cg_ingest_graphs(j->store, ok, n, &io, res, &werr))) {
 		*err = werr;
 	}
-	double write_ms = now_ms() - t0;
+	double write_ms = (cg_clock_us() / 1e3) - t0;
 	for (size_t i = 0, k = 0; i < j->n && !rc; i++) {
 		if (j->items[i].failed)
 			continue;

@@ -1,11 +1,11 @@
 /* query: the engine's front — request parsing, path resolution, answer lines, closing and
  * explain lines, and the vertex and find queries. Graph walks live in query_graph.c. */
 #include "query_int.h"
+#include "clock.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 const char *const cg_query_kinds[] = {
 	"vertex", "find", "neighbors", "traverse", "path", "callers", "users", "implementors",
@@ -701,13 +701,6 @@ static int explain_line(q_run *run, long long us, cg_err *err)
 	return rc;
 }
 
-static long long now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err)
 {
 	q_query qq;
@@ -725,10 +718,10 @@ int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err)
 	if (qq.explain && !(run.plan = json_array()))
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 	memset(cg_read_costs(q->r), 0, sizeof(cg_read_cost));
-	long long t0 = now_us();
+	long long t0 = cg_clock_us();
 	if (!rc)
 		rc = q_dispatch(&run, err);
-	long long us = now_us() - t0;
+	long long us = cg_clock_us() - t0;
 	if (rc == Q_STOP)
 		rc = CG_OK;
 	if (!rc && qq.explain)

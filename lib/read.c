@@ -5,11 +5,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "graph.h"
+#include "clock.h"
 
 #define BOUND_MAX 512 /* longest prefix a scan bounds; longer index values are refused */
 
@@ -268,19 +268,11 @@ static uint64_t shard_sig(cg_reader *r, int shard)
 	return h ? h : 1;
 }
 
-/* Monotonic microseconds (vDSO: no system call). */
-static int64_t now_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 int cg_read_refresh(cg_reader *r, cg_err *err)
 {
 	/* The fingerprint costs a few system calls per shard; a stream of queries looks at most
 	 * once per REFRESH_US — far less than any writer needs to commit and say so. */
-	int64_t now = now_us();
+	int64_t now = cg_clock_us();
 	if (now - r->checked_us < REFRESH_US)
 		return CG_OK;
 	r->checked_us = now;

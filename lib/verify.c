@@ -17,6 +17,7 @@
 #include "keys.h"
 #include "record.h"
 #include "sstinfo.h"
+#include "clock.h"
 
 static const char *const finding_names[CG_F_NKINDS] = {
 	"shard_missing", "shard_unreadable", "shard_unlisted", "sst_corrupt", "read_error",
@@ -645,17 +646,10 @@ static void check_units(run *r)
 	cg_buf_free(&k);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int cg_verify_run(cg_store *s, const cg_verify_opts *o, cg_verify_report_fn report, void *ctx,
 		  cg_verify_stats *st, cg_err *err)
 {
-	double t0 = now();
+	double t0 = cg_clock_us() / 1e6;
 	run r = { .s = s, .sample = o->sample, .report = report, .ctx = ctx, .st = st, .err = err };
 	memset(st, 0, sizeof *st);
 	st->shards = cg_store_nshards(s);
@@ -698,7 +692,7 @@ int cg_verify_run(cg_store *s, const cg_verify_opts *o, cg_verify_report_fn repo
 	cg_buf_free(&r.detail);
 	rocksdb_readoptions_destroy(r.scan);
 	rocksdb_readoptions_destroy(r.lookup);
-	st->seconds = now() - t0;
+	st->seconds = (cg_clock_us() / 1e6) - t0;
 	return r.failed;
 }
 

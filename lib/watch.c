@@ -1,5 +1,6 @@
 /* watch: inotify + signalfd event loop, debounce, rebuild command, and re-ingest with retry. */
 #include "watch.h"
+#include "clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_RETRY_MS 60000
@@ -42,13 +42,6 @@ typedef struct watcher {
 	int stop_sig;
 	cg_err *err;
 } watcher;
-
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static int oom(cg_err *err)
 {
@@ -181,7 +174,7 @@ static int on_event(watcher *w, const struct inotify_event *e)
 	}
 	if (bits) { /* each relevant event restarts the quiet period */
 		w->pending |= bits;
-		w->deadline = now_ms() + w->o->debounce_ms;
+		w->deadline = (cg_clock_us() / 1000) + w->o->debounce_ms;
 	}
 	return rc;
 }
@@ -240,7 +233,7 @@ static int wait_child(watcher *w, pid_t pid, int *status)
 /* Runs the command in the workspace with its stdout on our stderr (stdout is the events). */
 static int rebuild(watcher *w, int *ok)
 {
-	long long t0 = now_ms();
+	long long t0 = cg_clock_us() / 1000;
 	pid_t pid = fork();
 	if (pid < 0)
 		return cg_err_sys(w->err, CG_EIO, errno, "fork");
@@ -261,7 +254,7 @@ static int rebuild(watcher *w, int *ok)
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -(WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	*ok = code == 0;
 	return emit(w, json_pack("{s:s, s:s, s:i, s:I}", "event", "rebuild", "command", w->o->rebuild_cmd,
-				 "exit", code, "ms", (json_int_t)(now_ms() - t0)));
+				 "exit", code, "ms", (json_int_t)((cg_clock_us() / 1000) - t0)));
 }
 
 /* ---- updates ---- */
@@ -320,7 +313,7 @@ static int sync_store(watcher *w)
 		w->retry_delay = w->o->retry_ms;
 		rc = report_events(w, &rep);
 	} else if (retryable(rc, &rep)) {
-		w->retry_at = now_ms() + w->retry_delay;
+		w->retry_at = (cg_clock_us() / 1000) + w->retry_delay;
 		rc = emit(w, json_pack("{s:s, s:s, s:i}", "event", "retry", "error", e.msg, "in_ms", w->retry_delay));
 		w->retry_delay = w->retry_delay * 2 > MAX_RETRY_MS ? MAX_RETRY_MS : w->retry_delay * 2;
 	} else {
@@ -398,7 +391,7 @@ static int loop(watcher *w)
 {
 	int rc = CG_OK;
 	while (!rc && !w->stop_sig) {
-		long long now = now_ms(), next = 0;
+		long long now = (cg_clock_us() / 1000), next = 0;
 		if (w->pending && w->deadline)
 			next = w->deadline;
 		if (w->retry_at && (!next || w->retry_at < next))
@@ -416,7 +409,7 @@ static int loop(watcher *w)
 			rc = read_events(w);
 			continue;
 		}
-		now = now_ms();
+		now = cg_clock_us() / 1000;
 		if ((w->pending && w->deadline && now >= w->deadline) || (w->retry_at && now >= w->retry_at))
 			rc = update(w);
 	}
