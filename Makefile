@@ -43,7 +43,7 @@ $(B)/bin/%: cmd/%.c $(B)/libcg.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(B)/libcg.a $(LIBS)
 
-$(B)/unit/%: tests/unit/%.c $(B)/libcg.a
+$(B)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libcg.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(B)/libcg.a $(LIBS)
 

@@ -4,15 +4,7 @@
 #include <string.h>
 
 #include "keys.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
+#include "check.h"
 
 static const uint64_t A = 0x0123456789abcdefULL, B = 0xfedcba9876543210ULL;
 
@@ -293,10 +285,5 @@ int main(void)
 	test_names();
 	test_vid_text();
 	test_vid_hash();
-	if (failures) {
-		fprintf(stderr, "test_keys: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_keys: ok\n");
-	return 0;
+	return check_exit("test_keys");
 }

@@ -5,15 +5,7 @@
 
 #include "keys.h"
 #include "keytext.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
+#include "check.h"
 
 /* Formats k, parses the text back, and expects the same bytes. */
 static void round_trip(const uint8_t *k, size_t len)
@@ -75,5 +67,5 @@ int main(void)
 	refused("i:colour:red");
 	refused("vv");
 	cg_buf_free(&b);
-	return failures ? 1 : 0;
+	return check_exit("test_keytext");
 }

@@ -6,15 +6,7 @@
 #include <xxhash.h>
 
 #include "record.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
+#include "check.h"
 
 static int streq(const char *a, const char *b)
 {
@@ -474,10 +466,5 @@ int main(void)
 	test_meta();
 	test_names();
 	test_garbage();
-	if (failures) {
-		fprintf(stderr, "test_record: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_record: ok\n");
-	return 0;
+	return check_exit("test_record");
 }
