@@ -338,38 +338,57 @@ static void drop_stubs(calls_resolver *r, vids *v)
 	v->n = k;
 }
 
-/* Types (of a kind methods hang off) at exactly path p. */
-static int types_at(calls_resolver *r, const char *p, vids *out)
+/* The vertices an index entry (itype, value) lists that keep() accepts, added to out. */
+typedef int (*vkeep_fn)(calls_resolver *r, const vinfo *v, void *want);
+
+static int idx_keep(calls_resolver *r, int itype, const char *value, vkeep_fn keep, void *want, vids *out)
 {
 	vids all = { 0 };
-	int rc = idx(r, CG_IDX_PATH, p, &all);
+	int rc = idx(r, itype, value, &all);
 	for (size_t i = 0; !rc && i < all.n; i++) {
 		const vinfo *v = vget(r, all.v[i]);
 		if (!v)
 			rc = r->rc;
-		else if (is_type_kind(v->kind) && vids_add(out, v->vid))
+		else if (keep(r, v, want) && vids_add(out, v->vid))
 			rc = oom(r);
 	}
 	free(all.v);
 	return rc;
 }
 
+static int keep_type(calls_resolver *r, const vinfo *v, void *want)
+{
+	(void)r, (void)want;
+	return is_type_kind(v->kind);
+}
+
+/* Types (of a kind methods hang off) at exactly path p. */
+static int types_at(calls_resolver *r, const char *p, vids *out)
+{
+	return idx_keep(r, CG_IDX_PATH, p, keep_type, NULL, out);
+}
+
+struct callable_want {
+	int macro;
+	int *ctor;
+};
+
+/* A callable of the wanted sort; a struct or variant marks the path as a constructor. */
+static int keep_callable(calls_resolver *r, const vinfo *v, void *want)
+{
+	struct callable_want *w = want;
+	(void)r;
+	if (v->kind == CG_KIND_VARIANT || v->kind == CG_KIND_STRUCT)
+		*w->ctor = 1;
+	return is_fn_kind(v->kind, w->macro);
+}
+
 /* Callables at path p, or, for p = T::f, T's methods named f. *ctor is set when p names a
  * struct or variant (a constructor, not a call). */
 static int callables_at(calls_resolver *r, const char *p, int macro, vids *out, int *ctor)
 {
-	vids all = { 0 };
-	int rc = idx(r, CG_IDX_PATH, p, &all);
-	for (size_t i = 0; !rc && i < all.n; i++) {
-		const vinfo *v = vget(r, all.v[i]);
-		if (!v)
-			rc = r->rc;
-		else if (is_fn_kind(v->kind, macro))
-			rc = vids_add(out, v->vid) ? oom(r) : 0;
-		else if (v->kind == CG_KIND_VARIANT || v->kind == CG_KIND_STRUCT)
-			*ctor = 1;
-	}
-	free(all.v);
+	struct callable_want want = { macro, ctor };
+	int rc = idx_keep(r, CG_IDX_PATH, p, keep_callable, &want, out);
 	const char *sep = strrchr(p, ':');
 	if (rc || out->n || *ctor || macro || !sep || sep - p < 2)
 		return rc;
@@ -519,36 +538,28 @@ static int in_workspace(calls_resolver *r, const char *crate)
 	return 0;
 }
 
+static int keep_method(calls_resolver *r, const vinfo *v, void *want)
+{
+	int decl_only = *(const int *)want;
+	return v->kind == CG_KIND_METHOD && !(v->flags & CG_VFLAG_STUB) && in_workspace(r, v->crate) &&
+	       (!decl_only || !strstr(v->path, "<impl"));
+}
+
 /* Methods named name in the workspace's crates (trait declarations only, when set). */
 static int methods_named(calls_resolver *r, const char *name, int decl_only, vids *out)
 {
-	vids all = { 0 };
-	int rc = idx(r, CG_IDX_NAME, name, &all);
-	for (size_t i = 0; !rc && i < all.n; i++) {
-		const vinfo *v = vget(r, all.v[i]);
-		if (!v)
-			rc = r->rc;
-		else if (v->kind == CG_KIND_METHOD && !(v->flags & CG_VFLAG_STUB) && in_workspace(r, v->crate) &&
-			 (!decl_only || !strstr(v->path, "<impl")))
-			rc = vids_add(out, v->vid) ? oom(r) : 0;
-	}
-	free(all.v);
-	return rc;
+	return idx_keep(r, CG_IDX_NAME, name, keep_method, &decl_only, out);
+}
+
+static int keep_macro(calls_resolver *r, const vinfo *v, void *want)
+{
+	(void)r, (void)want;
+	return is_fn_kind(v->kind, 1) && !(v->flags & CG_VFLAG_STUB);
 }
 
 static int macros_named(calls_resolver *r, const char *name, vids *out)
 {
-	vids all = { 0 };
-	int rc = idx(r, CG_IDX_NAME, name, &all);
-	for (size_t i = 0; !rc && i < all.n; i++) {
-		const vinfo *v = vget(r, all.v[i]);
-		if (!v)
-			rc = r->rc;
-		else if (is_fn_kind(v->kind, 1) && !(v->flags & CG_VFLAG_STUB))
-			rc = vids_add(out, v->vid) ? oom(r) : 0;
-	}
-	free(all.v);
-	return rc;
+	return idx_keep(r, CG_IDX_NAME, name, keep_macro, NULL, out);
 }
 
 typedef struct outcome {
