@@ -16,7 +16,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) $(LIBS_CFLAGS
              -DCG_VERSION='"$(VERSION)"' -Ilib
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
-LIB_SRC  = $(wildcard lib/*.c)
+LIB_SRC  = $(wildcard lib/*/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 CMD_SRC  = $(wildcard cmd/cg-*.c)
 BINS     = $(CMD_SRC:cmd/%.c=$(B)/bin/%)
@@ -31,7 +31,7 @@ all: $(BINS)
 config.mk:
 	@echo "Makefile: run ./configure first" >&2; exit 1
 
-$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) config.mk
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*/*.h) config.mk
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

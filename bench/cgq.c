@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "query.h"
-#include "store.h"
+#include "query/query.h"
+#include "store/store.h"
 
 typedef struct cgq {
 	cg_query_engine *q;

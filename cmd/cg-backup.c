@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backup.h"
-#include "cli.h"
+#include "maint/backup.h"
+#include "base/cli.h"
 
 static const char *const prog = "cg-backup";
 

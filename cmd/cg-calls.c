@@ -8,11 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "calls.h"
-#include "cli.h"
-#include "keys.h"
-#include "store.h"
-#include "clock.h"
+#include "calls/calls.h"
+#include "base/cli.h"
+#include "codec/keys.h"
+#include "store/store.h"
+#include "base/clock.h"
 
 static const char *const prog = "cg-calls";
 

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "compact.h"
-#include "keytext.h"
-#include "store.h"
-#include "clock.h"
+#include "base/buf.h"
+#include "base/cli.h"
+#include "maint/compact.h"
+#include "codec/keytext.h"
+#include "store/store.h"
+#include "base/clock.h"
 
 static const char *const prog = "cg-compact";
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "load.h"
-#include "watch.h"
+#include "base/cli.h"
+#include "ingest/load.h"
+#include "ingest/watch.h"
 
 static const char *const prog = "cg-ingest";
 

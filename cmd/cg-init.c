@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "store.h"
+#include "base/cli.h"
+#include "store/store.h"
 
 static const char *const prog = "cg-init";
 

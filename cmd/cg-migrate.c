@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "migrate.h"
-#include "clock.h"
+#include "base/cli.h"
+#include "maint/migrate.h"
+#include "base/clock.h"
 
 static const char *const prog = "cg-migrate";
 

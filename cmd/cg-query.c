@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "query.h"
-#include "store.h"
+#include "base/cli.h"
+#include "query/query.h"
+#include "store/store.h"
 
 static const char *const prog = "cg-query";
 

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "store.h"
-#include "verify.h"
+#include "base/cli.h"
+#include "store/store.h"
+#include "maint/verify.h"
 
 static const char *const prog = "cg-verify";
 

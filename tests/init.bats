@@ -17,7 +17,7 @@ wait_for_pid_in() {
 	[ -z "$stderr" ]
 	[ "${#lines[@]}" -eq 1 ]
 	run -0 jq -r '[.store, .format, .schema_version, .shards, .cache_mb, .created_by, (.shard_dirs | join(","))] | join(" ")' <<<"$output"
-	schema=$(sed -n 's/^#define CG_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$CG_ROOT/lib/record.h")
+	schema=$(sed -n 's/^#define CG_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$CG_ROOT/lib/codec/record.h")
 	assert_output "$STORE cg-store $schema 1 64 cg 0.1.0 shard-000"
 	[ -f "$STORE/MANIFEST.json" ]
 	[ -f "$STORE/shard-000/CURRENT" ]

@@ -50,8 +50,8 @@ run_examples() {
 	done
 }
 
-@test "every exit code in lib/err.h is documented in cg(7)" {
-	codes=$(sed -n 's/^[[:space:]]*CG_E[A-Z]* = \([0-9]*\),.*/\1/p; s/^[[:space:]]*CG_E[A-Z]* = \([0-9]*\)[[:space:]].*/\1/p' "$CG_ROOT/lib/err.h" | sort -u)
+@test "every exit code in lib/base/err.h is documented in cg(7)" {
+	codes=$(sed -n 's/^[[:space:]]*CG_E[A-Z]* = \([0-9]*\),.*/\1/p; s/^[[:space:]]*CG_E[A-Z]* = \([0-9]*\)[[:space:]].*/\1/p' "$CG_ROOT/lib/base/err.h" | sort -u)
 	[ "$(wc -w <<<"$codes")" -ge 8 ]
 	for c in $codes; do
 		awk '/^\.SH "?EXIT STATUS"?$/,/^\.SH "?EXAMPLES"?$/' "$CG_ROOT/man/cg.7" | grep -qx "\.B $c" ||

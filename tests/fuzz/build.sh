@@ -1,6 +1,6 @@
 #!/bin/sh
 # build.sh: builds the libFuzzer targets (tests/fuzz/fuzz_*.c) with clang under ASan and
-# UBSan, over the library compiled again with the same instrumentation (lib/calls*.c, the
+# UBSan, over the library compiled again with the same instrumentation (lib/calls/, the
 # tree-sitter side, is left out: no target needs it). Usage: sh tests/fuzz/build.sh [OUTDIR]
 # (default $CG_BUILDDIR/fuzz, else build-fuzz). Prints nothing on success.
 set -eu
@@ -13,8 +13,8 @@ FLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -I$ROOT/lib"
 LIBS=$(sed -n 's/^LIBS *= *//p' "$ROOT/config.mk" | sed 's/-ltree-sitter//')
 mkdir -p "$OUT/obj"
 objs=""
-for src in "$ROOT"/lib/*.c; do
-	case $src in */calls*.c) continue ;; esac
+for src in "$ROOT"/lib/*/*.c; do
+	case $src in */lib/calls/*) continue ;; esac
 	o=$OUT/obj/$(basename "$src" .c).o
 	objs="$objs $o"
 	[ "$o" -nt "$src" ] && [ -z "$(find "$ROOT/lib" -name '*.h' -newer "$o")" ] && continue

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cargolock.h"
+#include "input/cargolock.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query.h"
-#include "store.h"
+#include "query/query.h"
+#include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

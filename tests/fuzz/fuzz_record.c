@@ -8,10 +8,10 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "keys.h"
-#include "keytext.h"
-#include "read.h"
-#include "record.h"
+#include "codec/keys.h"
+#include "codec/keytext.h"
+#include "query/read.h"
+#include "codec/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rustdoc.h"
+#include "input/rustdoc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "keys.h"
-#include "store.h"
+#include "base/buf.h"
+#include "codec/keys.h"
+#include "store/store.h"
 
 static int unhex(const char *s, cg_buf *out)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "keys.h"
+#include "codec/keys.h"
 #include "check.h"
 
 static const uint64_t A = 0x0123456789abcdefULL, B = 0xfedcba9876543210ULL;

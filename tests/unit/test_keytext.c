@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "keys.h"
-#include "keytext.h"
+#include "codec/keys.h"
+#include "codec/keytext.h"
 #include "check.h"
 
 /* Formats k, parses the text back, and expects the same bytes. */

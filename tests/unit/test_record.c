@@ -5,7 +5,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "record.h"
+#include "codec/record.h"
 #include "check.h"
 
 static int streq(const char *a, const char *b)

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys.h"
-#include "rustdoc.h"
+#include "codec/keys.h"
+#include "input/rustdoc.h"
 
 #define WS "examples/ws/"
 #define DEVWS "../shared/fixtures/rustdoc/devws/"

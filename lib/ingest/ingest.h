@@ -1,0 +1,46 @@
+/* ingest: write units (crates, NDJSON units) into a store — added, replaced or unchanged by
+ * their cache key — and remove them, each run as one atomic change. */
+#ifndef CG_INGEST_H
+#define CG_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "input/graph.h"
+#include "codec/keys.h"
+#include "store/store.h"
+
+typedef struct cg_unit_result {
+	char unit[256];
+	char name[128];
+	char version[64];
+	const char *status; /* "added", "replaced", "unchanged", "removed" */
+	size_t vertices;    /* real vertices written (or removed) */
+	size_t stubs;
+	size_t edges[CG_EDGE_NTYPES];
+	uint64_t bytes;
+} cg_unit_result;
+
+typedef struct cg_ingest_opts {
+	int bulk; /* write SST files even into a non-empty store */
+} cg_ingest_opts;
+
+/* Writes every graph in one atomic change; res[i] describes graphs[i]. Unchanged crates
+ * (same name, version, checksum and features) are skipped. */
+int cg_ingest_graphs(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opts *o,
+		     cg_unit_result *res, cg_err *err);
+
+/* Removes the units named by spec: "crate@version", or "crate" when only one version is
+ * stored ('-' and '_' are the same), or an NDJSON unit's name. res must hold 1 entry. */
+int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err *err);
+
+/* The vid of a stored vertex by id text (16 hex) or path ("a::b" or "a::b#kind"). CG_EDATA
+ * when no vertex or several match. */
+int cg_ingest_resolve(cg_store *s, const char *ref, uint64_t *vid, cg_err *err);
+
+/* The stored metadata JSON m:{mtype}:{key} in *json (caller frees), or NULL when there is
+ * none; e.g. a unit's (CG_META_CRATE) or a workspace's (CG_META_WORKSPACE). */
+int cg_ingest_meta(cg_store *s, int mtype, const char *key, char **json, cg_err *err);
+
+#endif

@@ -1,0 +1,327 @@
+/* load: inputs -> graphs (parsed in parallel) -> one atomic ingest. */
+#include "load.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "input/cargolock.h"
+#include "input/input.h"
+#include "input/ndjson.h"
+#include "input/rustdoc.h"
+#include "base/clock.h"
+
+#define MAX_THREADS 8
+
+typedef struct job {
+	const cg_load_opts *o;
+	cg_store *store;
+	cg_lockfile *lock;
+	char *features; /* sorted, comma-separated */
+	char **sources;
+	size_t n;
+	cg_graph **graphs;
+	cg_load_item *items;
+	atomic_size_t next, done;
+	pthread_mutex_t store_mu; /* NDJSON path lookups read the store */
+	char ws_name[256];        /* the workspace record's name, "" for none */
+	char lock_digest[17];
+	char *lock_path, *root, *doc_dir; /* real paths, for the record */
+} job;
+
+static int feature_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "b, a,b" -> "a,b": the cache key must not depend on how features were spelled. */
+static char *canonical_features(const char *list)
+{
+	char *copy = strdup(list ? list : ""), *words[256], *save = NULL;
+	size_t n = 0, len = 0;
+	if (!copy)
+		return NULL;
+	for (char *w = strtok_r(copy, ", ", &save); w && n < 256; w = strtok_r(NULL, ", ", &save))
+		words[n++] = w;
+	qsort(words, n, sizeof *words, feature_cmp);
+	char *out = malloc(strlen(list ? list : "") + 1);
+	if (out) {
+		out[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			if (i && strcmp(words[i], words[i - 1]) == 0)
+				continue;
+			len += (size_t)sprintf(out + len, "%s%s", len ? "," : "", words[i]);
+		}
+	}
+	free(copy);
+	return out;
+}
+
+static int add_source(job *j, const char *path, cg_err *err)
+{
+	char **p = realloc(j->sources, (j->n + 1) * sizeof *p);
+	if (!p || !(p[j->n] = strdup(path)))
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	j->sources = p;
+	j->n++;
+	return CG_OK;
+}
+
+static int add_input(job *j, const char *path, cg_err *err)
+{
+	struct stat st;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		char **list;
+		size_t n;
+		int rc = cg_input_list_dir(path, &list, &n, err);
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = add_source(j, list[i], err);
+		if (!rc && n == 0)
+			rc = cg_err_set(err, CG_ENOINPUT, "%s: no *.json files", path);
+		if (!rc || n)
+			cg_input_free_list(list, n);
+		return rc;
+	}
+	return add_source(j, path, err);
+}
+
+/* One read serves both the parse and the digest the workspace record keeps. */
+static int read_lockfile(job *j, const char *path, cg_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = cg_input_read(path, &text, &len, err);
+	if (!rc)
+		rc = cg_lockfile_parse(path, text, len, &j->lock, err);
+	if (!rc) {
+		snprintf(j->lock_digest, sizeof j->lock_digest, "%016llx", (unsigned long long)XXH3_64bits(text, len));
+		j->lock_path = realpath(path, NULL);
+	}
+	free(text);
+	return rc;
+}
+
+/* --name, else the workspace directory's name; none without either. */
+static int workspace_name(job *j, const cg_load_opts *o, cg_err *err)
+{
+	if (o->workspace && !(j->root = realpath(o->workspace, NULL)))
+		return cg_err_sys(err, CG_ENOINPUT, errno, "%s", o->workspace);
+	if (o->name) {
+		snprintf(j->ws_name, sizeof j->ws_name, "%s", o->name);
+		return cg_ws_check_name(j->ws_name, err);
+	}
+	return o->workspace ? cg_ws_default_name(o->workspace, j->ws_name, sizeof j->ws_name, err) : CG_OK;
+}
+
+static int collect_inputs(job *j, const cg_load_opts *o, cg_err *err)
+{
+	int rc = CG_OK;
+	char path[4096];
+	if (o->workspace || o->lockfile) {
+		if (o->lockfile)
+			snprintf(path, sizeof path, "%s", o->lockfile);
+		else
+			snprintf(path, sizeof path, "%s/Cargo.lock", o->workspace);
+		if ((rc = read_lockfile(j, path, err)))
+			return rc;
+	}
+	if (o->workspace || o->doc_dir) {
+		if (o->doc_dir)
+			snprintf(path, sizeof path, "%s", o->doc_dir);
+		else
+			snprintf(path, sizeof path, "%s/target/doc", o->workspace);
+		rc = add_input(j, path, err);
+		j->doc_dir = rc ? NULL : realpath(path, NULL);
+	}
+	for (size_t i = 0; i < o->ninputs && !rc; i++)
+		rc = add_input(j, o->inputs[i], err);
+	if (!rc && j->n == 0)
+		rc = cg_err_set(err, CG_EUSAGE, "no input: give files, a directory, '-', or --workspace");
+	return rc;
+}
+
+static int resolve_in_store(void *ctx, const char *ref, uint64_t *vid, cg_err *err)
+{
+	job *j = ctx;
+	pthread_mutex_lock(&j->store_mu);
+	int rc = cg_ingest_resolve(j->store, ref, vid, err);
+	pthread_mutex_unlock(&j->store_mu);
+	return rc;
+}
+
+static void parse_one(job *j, size_t i)
+{
+	cg_load_item *it = &j->items[i];
+	const char *src = j->sources[i];
+	const char *name = strcmp(src, "-") == 0 ? "stdin" : src;
+	char *data = NULL;
+	size_t len = 0;
+	double t0 = cg_clock_us() / 1e3;
+	int rc = cg_input_read(src, &data, &len, &it->err);
+	if (!rc && j->o->ndjson) {
+		rc = cg_ndjson_read(name, data, len, j->o->unit ? j->o->unit : "ndjson", resolve_in_store, j,
+				    &j->graphs[i], &it->err);
+		cg_unit_info in = { .name = j->o->unit ? j->o->unit : "ndjson", .source = name,
+				    .bytes = len, .is_ndjson = 1 };
+		if (!rc && cg_graph_set_info(j->graphs[i], &in) < 0)
+			rc = cg_err_set(&it->err, CG_EINTERNAL, "out of memory");
+	} else if (!rc) {
+		cg_rustdoc_opts ro = { .lock = j->lock, .features = j->features,
+				       .keep_synthetic = j->o->keep_synthetic };
+		if ((rc = cg_rustdoc_read(name, data, len, &ro, &j->graphs[i], &it->err)) &&
+		    strncmp(it->err.msg, name, strlen(name)) != 0)
+			cg_err_prefix(&it->err, "%s", name);
+	}
+	free(data);
+	it->failed = rc != CG_OK;
+	it->ms = (cg_clock_us() / 1e3) - t0;
+}
+
+static void *worker(void *arg)
+{
+	job *j = arg;
+	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+		parse_one(j, i);
+		size_t done = atomic_fetch_add(&j->done, 1) + 1;
+		if (j->o->progress)
+			j->o->progress(j->o->progress_ctx, done, j->n);
+	}
+	return NULL;
+}
+
+static void parse_all(job *j)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cpus > 1 ? (size_t)cpus : 1;
+	pthread_t t[MAX_THREADS];
+	if (nt > MAX_THREADS)
+		nt = MAX_THREADS;
+	if (nt > j->n)
+		nt = j->n;
+	json_object_seed(0); /* once, before threads: jansson's hash seed is global */
+	size_t started = 0;
+	for (; started + 1 < nt; started++)
+		if (pthread_create(&t[started], NULL, worker, j) != 0)
+			break;
+	worker(j);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+}
+
+/* Without keep_going the first failed input (in input order) fails the run. */
+static int first_failure(const job *j, cg_load_report *rep, cg_err *err)
+{
+	int rc = CG_OK;
+	for (size_t i = 0; i < j->n; i++) {
+		if (!j->items[i].failed)
+			continue;
+		rep->failed++;
+		if (!rc) {
+			*err = j->items[i].err;
+			rc = err->code ? err->code : CG_EDATA;
+		}
+	}
+	return rc;
+}
+
+static int write_graphs(job *j, const cg_load_opts *o, cg_load_report *rep, cg_err *err)
+{
+	cg_graph **ok = calloc(j->n, sizeof *ok);
+	cg_unit_result *res = calloc(j->n, sizeof *res);
+	size_t n = 0;
+	int rc = ok && res ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < j->n && !rc; i++)
+		if (!j->items[i].failed)
+			ok[n++] = j->graphs[i];
+	double t0 = cg_clock_us() / 1e3;
+	cg_ingest_opts io = { .bulk = o->bulk };
+	cg_err werr = { 0 }; /* err may already hold an input's failure (keep_going) */
+	cg_ws_spec ws = { .name = j->ws_name, .root = j->root, .lockfile = j->lock_path,
+			  .lock_digest = j->lock_path ? j->lock_digest : NULL, .doc_dir = j->doc_dir,
+			  .features = j->features, .lock = j->lock, .complete = n == j->n };
+	if (!rc && n && *j->ws_name) {
+		if ((rc = cg_ws_ingest(j->store, &ws, ok, n, &io, res, &rep->ws, &werr)))
+			*err = werr;
+		rep->has_ws = !rc;
+	} else if (!rc && n && (rc = cg_ingest_graphs(j->store, ok, n, &io, res, &werr))) {
+		*err = werr;
+	}
+	double write_ms = (cg_clock_us() / 1e3) - t0;
+	for (size_t i = 0, k = 0; i < j->n && !rc; i++) {
+		if (j->items[i].failed)
+			continue;
+		j->items[i].res = res[k++];
+		j->items[i].ms += write_ms;
+	}
+	free(ok);
+	free(res);
+	return rc;
+}
+
+int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err *err)
+{
+	job j = { .o = o, .store = s };
+	pthread_mutex_init(&j.store_mu, NULL);
+	memset(rep, 0, sizeof *rep);
+	int rc = workspace_name(&j, o, err);
+	if (!rc)
+		rc = collect_inputs(&j, o, err);
+	if (!rc && !(j.features = canonical_features(o->features)))
+		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+	if (!rc && (!(j.graphs = calloc(j.n, sizeof *j.graphs)) || !(j.items = calloc(j.n, sizeof *j.items))))
+		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+	if (!rc) {
+		parse_all(&j);
+		rc = first_failure(&j, rep, err);
+		if (!rc || o->keep_going) {
+			int wrc = write_graphs(&j, o, rep, err);
+			rc = wrc ? wrc : rc;
+		}
+	}
+	for (size_t i = 0; i < j.n; i++) {
+		cg_graph_free(j.graphs ? j.graphs[i] : NULL);
+		if (j.items)
+			j.items[i].source = j.sources[i];
+		else
+			free(j.sources[i]);
+	}
+	rep->items = j.items;
+	rep->n = j.items ? j.n : 0;
+	free(j.sources);
+	free(j.graphs);
+	free(j.features);
+	cg_lockfile_free(j.lock);
+	free(j.lock_path);
+	free(j.root);
+	free(j.doc_dir);
+	pthread_mutex_destroy(&j.store_mu);
+	return rc;
+}
+
+void cg_load_report_free(cg_load_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		free(rep->items[i].source);
+	free(rep->items);
+	cg_ws_outcome_free(&rep->ws);
+	memset(rep, 0, sizeof *rep);
+}
+
+json_t *cg_load_result_json(const cg_unit_result *r, const char *source, double ms)
+{
+	json_t *edges = json_object();
+	for (int t = 1; t < CG_EDGE_NTYPES; t++)
+		json_object_set_new(edges, cg_edge_type_name(t), json_integer((json_int_t)r->edges[t]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:f, s:s?}", "crate", r->name,
+			 "version", r->version, "unit", r->unit, "status", r->status,
+			 "vertices", (json_int_t)r->vertices, "stubs", (json_int_t)r->stubs, "edges", edges,
+			 "bytes", (json_int_t)r->bytes, "ms", (double)(long long)(ms * 1000 + 0.5) / 1000, "file", source);
+}

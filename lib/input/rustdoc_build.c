@@ -1,0 +1,661 @@
+/* rustdoc_build: from the loaded id table to the graph: containment, defining paths,
+ * vertices and stubs, then Contains, Implements, Uses and Depends edges and re-export aliases. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/keys.h"
+#include "rustdoc_int.h"
+
+static const char *sget(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* ---- structure: who contains whom ---- */
+
+static void set_parent(ent *child, uint32_t parent)
+{
+	if (!child->has_parent) {
+		child->parent = parent;
+		child->has_parent = 1;
+	}
+}
+
+/* Does module m's summary path equal child's minus its last segment? Then m defines it. */
+static int defines(const ent *m, const ent *child)
+{
+	json_t *mp = json_object_get(m->summary, "path"), *cp = json_object_get(child->summary, "path");
+	size_t n = json_array_size(mp);
+	if (!mp || !cp || n + 1 != json_array_size(cp))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!json_equal(json_array_get(mp, i), json_array_get(cp, i)))
+			return 0;
+	return 1;
+}
+
+/* Children of item e listed in array field k of obj: ids (or null for stripped fields). */
+static int adopt(rd *r, ent *e, const json_t *obj, const char *k, const rd_loc *at)
+{
+	json_t *a = rd_field(r, at, obj, k, J_ARR);
+	if (!a)
+		return CG_EDATA;
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v) {
+		if (json_is_null(v))
+			continue;
+		if (!json_is_integer(v)) {
+			rd_loc at_k = { at, k, 0 }, at_i = { &at_k, NULL, (long)i };
+			return rd_fail(r, &at_i, "%s", "not an item id");
+		}
+		ent *c = rd_ent(r, (uint32_t)json_integer_value(v));
+		if (!c || !c->item)
+			continue;
+		if (e->kind == CG_KIND_MODULE || e->kind == CG_KIND_CRATE) {
+			/* an item listed by several modules (inlined re-exports) belongs to the one
+			 * its defining path names; the others re-export it */
+			if (c->has_parent && c->kind != K_USE && defines(e, c))
+				c->has_parent = 0;
+		}
+		set_parent(c, e->id);
+	}
+	return 0;
+}
+
+/* struct / union / variant fields: "unit" | {"tuple": [ids]} | {"plain"|"struct": {"fields"}} */
+static int adopt_fields(rd *r, ent *e, const json_t *kind, const rd_loc *at)
+{
+	json_t *v;
+	rd_loc at_kind = { at, "kind", 0 };
+	if (!json_is_object(kind))
+		return 0;
+	if ((v = json_object_get(kind, "tuple")))
+		return adopt(r, e, kind, "tuple", &at_kind);
+	if ((v = json_object_get(kind, "plain")) || (v = json_object_get(kind, "struct"))) {
+		rd_loc at_v = { &at_kind, json_object_get(kind, "plain") ? "plain" : "struct", 0 };
+		return adopt(r, e, v, "fields", &at_v);
+	}
+	return 0;
+}
+
+static int skip_impl(rd *r, ent *e, const rd_loc *at)
+{
+	json_t *synth = rd_field(r, at, e->body, "is_synthetic", J_BOOL);
+	json_t *blanket = synth ? rd_field(r, at, e->body, "blanket_impl", J_OBJ | J_NULL) : NULL;
+	json_t *items = blanket ? rd_field(r, at, e->body, "items", J_ARR) : NULL;
+	if (!items || !rd_field(r, at, e->body, "trait", J_OBJ | J_NULL) ||
+	    !rd_field(r, at, e->body, "for", J_OBJ))
+		return CG_EDATA;
+	if (!json_is_true(synth) && json_is_null(blanket))
+		return 0;
+	if (r->o.keep_synthetic) {
+		e->flags |= E_SYNTH; /* the impl only: its items are ordinary methods of it */
+		return 0;
+	}
+	e->flags |= E_SKIP;
+	size_t i;
+	json_t *v;
+	json_array_foreach(items, i, v) {
+		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+		if (c && c->item)
+			c->flags |= E_SKIP;
+	}
+	return 0;
+}
+
+static int structure_one(rd *r, ent *e)
+{
+	rd_loc at_index = { NULL, "index", 0 }, at_item = { &at_index, e->key, 0 },
+	       at_inner = { &at_item, "inner", 0 };
+	const char *kname = json_object_iter_key(json_object_iter(json_object_get(e->item, "inner")));
+	rd_loc at = { &at_inner, kname, 0 };
+	const json_t *b = e->body;
+	switch (e->kind) {
+	case CG_KIND_CRATE:
+	case CG_KIND_MODULE:
+		return adopt(r, e, b, "items", &at);
+	case CG_KIND_STRUCT: {
+		json_t *k = rd_field(r, &at, b, "kind", J_STR | J_OBJ);
+		return !k || adopt_fields(r, e, k, &at) || adopt(r, e, b, "impls", &at) ? CG_EDATA : 0;
+	}
+	case CG_KIND_UNION:
+		return adopt(r, e, b, "fields", &at) || adopt(r, e, b, "impls", &at) ? CG_EDATA : 0;
+	case CG_KIND_ENUM:
+		return adopt(r, e, b, "variants", &at) || adopt(r, e, b, "impls", &at) ? CG_EDATA : 0;
+	case CG_KIND_VARIANT: {
+		json_t *k = rd_field(r, &at, b, "kind", J_STR | J_OBJ);
+		return k ? adopt_fields(r, e, k, &at) : CG_EDATA;
+	}
+	case CG_KIND_TRAIT:
+		return adopt(r, e, b, "items", &at);
+	case CG_KIND_IMPL:
+		return skip_impl(r, e, &at) || adopt(r, e, b, "items", &at) ? CG_EDATA : 0;
+	case CG_KIND_PRIMITIVE:
+		return adopt(r, e, b, "impls", &at);
+	}
+	return 0;
+}
+
+/* A trait contains the impls of it that no local type claims (impls for foreign types). */
+static int trait_impls(rd *r, ent *e)
+{
+	rd_loc at_index = { NULL, "index", 0 }, at_item = { &at_index, e->key, 0 },
+	       at_inner = { &at_item, "inner", 0 }, at = { &at_inner, "trait", 0 };
+	json_t *a = rd_field(r, &at, e->body, "implementations", J_ARR);
+	if (!a)
+		return CG_EDATA;
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v) {
+		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+		if (c && c->item)
+			set_parent(c, e->id);
+	}
+	return 0;
+}
+
+/* An item no module lists (defined in a private module) belongs to a module re-exporting it. */
+static int use_parents(rd *r, ent *u)
+{
+	rd_loc at_index = { NULL, "index", 0 }, at_item = { &at_index, u->key, 0 },
+	       at_inner = { &at_item, "inner", 0 }, at = { &at_inner, "use", 0 };
+	json_t *id = rd_field(r, &at, u->body, "id", J_INT | J_NULL);
+	if (!id || !rd_field(r, &at, u->body, "name", J_STR) || !rd_field(r, &at, u->body, "is_glob", J_BOOL))
+		return CG_EDATA;
+	ent *t = json_is_integer(id) ? rd_ent(r, (uint32_t)json_integer_value(id)) : NULL;
+	if (t && t->item && u->has_parent && !json_is_true(json_object_get(u->body, "is_glob")))
+		set_parent(t, u->parent);
+	return 0;
+}
+
+static int structure(rd *r)
+{
+	for (size_t i = 0; i < r->ne; i++)
+		if (r->e[i].item && structure_one(r, &r->e[i]))
+			return r->err->code;
+	for (size_t i = 0; i < r->ne; i++)
+		if (r->e[i].item && r->e[i].kind == CG_KIND_TRAIT && trait_impls(r, &r->e[i]))
+			return r->err->code;
+	for (size_t i = 0; i < r->ne; i++)
+		if (r->e[i].item && r->e[i].kind == K_USE && use_parents(r, &r->e[i]))
+			return r->err->code;
+	for (size_t i = 0; i < r->ne; i++) { /* functions in impls and traits are methods */
+		ent *e = &r->e[i], *p = e->has_parent ? rd_ent(r, e->parent) : NULL;
+		if (e->item && e->kind == CG_KIND_FUNCTION && p && (p->kind == CG_KIND_IMPL || p->kind == CG_KIND_TRAIT))
+			e->kind = CG_KIND_METHOD;
+		if (p && (p->flags & E_SKIP))
+			e->flags |= E_SKIP;
+	}
+	return 0;
+}
+
+/* ---- paths ---- */
+
+static const char *intern(rd *r, const cg_buf *b)
+{
+	char *s = malloc(b->len + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, b->data, b->len);
+	s[b->len] = 0;
+	const char *p = cg_graph_strdup(r->g, s);
+	free(s);
+	return p;
+}
+
+static int join_summary(const json_t *sum, cg_buf *b)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(sum, "path"), i, c)
+		if ((i && cg_buf_printf(b, "::") < 0) || cg_buf_printf(b, "%s", json_string_value(c)) < 0)
+			return -1;
+	return 0;
+}
+
+static int is_local_summary(const ent *e)
+{
+	return e->summary && json_integer_value(json_object_get(e->summary, "crate_id")) == 0;
+}
+
+static const char *path_of(rd *r, ent *e);
+
+static const char *parent_path(rd *r, const ent *e)
+{
+	ent *p = e->has_parent ? rd_ent(r, e->parent) : NULL;
+	const char *pp = p ? path_of(r, p) : NULL;
+	return pp ? pp : r->crate;
+}
+
+/* Memoized: the summary's path for local items that have one, else the container's path
+ * plus the item's name (impl paths are set beforehand by impl_paths()). */
+static const char *path_of(rd *r, ent *e)
+{
+	if (e->path || (e->flags & E_PATHING))
+		return e->path;
+	cg_buf b = { 0 };
+	int rc;
+	e->flags |= E_PATHING;
+	if (e == r->root)
+		rc = cg_buf_printf(&b, "%s", r->crate);
+	else if (is_local_summary(e) && e->kind != CG_KIND_IMPL)
+		rc = join_summary(e->summary, &b);
+	else {
+		const char *name = e->item ? sget(e->item, "name") : NULL;
+		rc = cg_buf_printf(&b, "%s::%s", parent_path(r, e), name ? name : "_");
+	}
+	e->flags &= (uint8_t)~E_PATHING;
+	if (rc == 0)
+		e->path = intern(r, &b);
+	cg_buf_free(&b);
+	return e->path;
+}
+
+/* The module an impl's path hangs under: that of its local type, else its local trait,
+ * else the crate. */
+static const char *impl_anchor(rd *r, const ent *e, cg_buf *b)
+{
+	uint32_t id;
+	ent *t = NULL;
+	if (rd_type_id(json_object_get(e->body, "for"), &id))
+		t = rd_ent(r, id);
+	if (!t || !(t->item || is_local_summary(t))) {
+		json_t *tr = json_object_get(e->body, "trait");
+		json_t *tid = json_object_get(tr, "id");
+		t = json_is_integer(tid) ? rd_ent(r, (uint32_t)json_integer_value(tid)) : NULL;
+		if (t && !(t->item || is_local_summary(t)))
+			t = NULL;
+	}
+	const char *p = t && t->kind != CG_KIND_IMPL ? path_of(r, t) : NULL;
+	const char *sep = p ? strstr(p, "::") : NULL;
+	if (!sep)
+		return r->crate;
+	for (const char *s; (s = strstr(sep + 2, "::"));)
+		sep = s;
+	cg_buf_reset(b);
+	if (cg_buf_append(b, p, (size_t)(sep - p)) < 0 || cg_buf_putc(b, 0) < 0)
+		return NULL;
+	return (const char *)b->data;
+}
+
+static int impl_label(rd *r, ent *e)
+{
+	cg_buf b = { 0 };
+	json_t *tr = json_object_get(e->body, "trait");
+	cg_buf_printf(&b, "<impl ");
+	if (tr && !json_is_null(tr)) {
+		if (json_is_true(json_object_get(e->body, "is_negative")))
+			cg_buf_putc(&b, '!');
+		rd_render_path(r, &b, tr, 0);
+		cg_buf_printf(&b, " for ");
+	}
+	rd_render_type(r, &b, json_object_get(e->body, "for"), 0);
+	int rc = cg_buf_putc(&b, '>');
+	e->label = rc == 0 ? intern(r, &b) : NULL;
+	cg_buf_free(&b);
+	return e->label ? 0 : rd_oom(r);
+}
+
+typedef struct impl_key {
+	ent *e;
+	const char *file;
+	long line, col;
+} impl_key;
+
+static int impl_cmp(const void *a, const void *b)
+{
+	const impl_key *x = a, *y = b;
+	int c = strcmp(x->e->path, y->e->path);
+	if (!c)
+		c = strcmp(x->file, y->file);
+	if (!c)
+		c = (x->line > y->line) - (x->line < y->line);
+	if (!c)
+		c = (x->col > y->col) - (x->col < y->col);
+	return c ? c : (x->e->id > y->e->id) - (x->e->id < y->e->id);
+}
+
+static void span_key(const ent *e, impl_key *k)
+{
+	json_t *span = json_object_get(e->item, "span"), *begin = json_object_get(span, "begin");
+	k->e = (ent *)e;
+	k->file = sget(span, "filename") ? sget(span, "filename") : "";
+	k->line = (long)json_integer_value(json_array_get(begin, 0));
+	k->col = (long)json_integer_value(json_array_get(begin, 1));
+}
+
+/* Impl paths, made unique: impls that render alike (same trait and type text) get "[2]",
+ * "[3]"... in source order, so ids stay stable across runs. */
+static int impl_paths(rd *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ne; i++)
+		n += r->e[i].item && r->e[i].kind == CG_KIND_IMPL && !(r->e[i].flags & E_SKIP);
+	impl_key *keys = malloc((n ? n : 1) * sizeof *keys);
+	cg_buf b = { 0 }, a = { 0 };
+	int rc = keys ? 0 : rd_oom(r);
+	size_t k = 0;
+	for (size_t i = 0; i < r->ne && !rc; i++) {
+		ent *e = &r->e[i];
+		if (!e->item || e->kind != CG_KIND_IMPL || (e->flags & E_SKIP))
+			continue;
+		const char *anchor;
+		if ((rc = impl_label(r, e)))
+			break;
+		cg_buf_reset(&b);
+		if (!(anchor = impl_anchor(r, e, &a)) || cg_buf_printf(&b, "%s::%s", anchor, e->label) < 0 ||
+		    !(e->path = intern(r, &b)))
+			rc = rd_oom(r);
+		span_key(e, &keys[k++]);
+	}
+	if (!rc)
+		qsort(keys, k, sizeof *keys, impl_cmp);
+	for (size_t i = 0, j; i < k && !rc; i = j) {
+		for (j = i + 1; j < k && strcmp(keys[j].e->path, keys[i].e->path) == 0; j++) {
+			cg_buf_reset(&b);
+			if (cg_buf_printf(&b, "%s[%zu]", keys[i].e->path, j - i + 1) < 0 || !(keys[j].e->path = intern(r, &b)))
+				rc = rd_oom(r);
+		}
+	}
+	free(keys);
+	cg_buf_free(&b);
+	cg_buf_free(&a);
+	return rc;
+}
+
+/* ---- vertices ---- */
+
+static int vis_of(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!s)
+		return json_is_object(v) ? CG_VIS_RESTRICTED : CG_VIS_UNKNOWN;
+	return cg_vis_parse(s);
+}
+
+/* The first non-blank line of docs, in r->b; *out is NULL when there is none. */
+static int first_line(rd *r, const char *docs, const char **out)
+{
+	*out = NULL;
+	if (!docs)
+		return 0;
+	while (*docs == ' ' || *docs == '\n')
+		docs++;
+	size_t n = strcspn(docs, "\n");
+	while (n && (docs[n - 1] == ' ' || docs[n - 1] == '\r'))
+		n--;
+	if (!n)
+		return 0;
+	cg_buf_reset(&r->b);
+	if (cg_buf_append(&r->b, docs, n) < 0 || cg_buf_putc(&r->b, 0) < 0)
+		return rd_oom(r);
+	*out = (const char *)r->b.data;
+	return 0;
+}
+
+static int add_item_vertex(rd *r, ent *e)
+{
+	json_t *span = json_object_get(e->item, "span");
+	json_t *begin = json_object_get(span, "begin"), *end = json_object_get(span, "end");
+	cg_vertex v = { .kind = e->kind, .vis = vis_of(json_object_get(e->item, "visibility")),
+			.flags = (e->flags & E_SYNTH) ? CG_VFLAG_SYNTHETIC : 0,
+			.line = (uint32_t)json_integer_value(json_array_get(begin, 0)),
+			.end_line = (uint32_t)json_integer_value(json_array_get(end, 0)),
+			.column = (uint32_t)json_integer_value(json_array_get(begin, 1)) };
+	v.str[CG_VF_NAME] = e == r->root ? r->crate : e->kind == CG_KIND_IMPL ? e->label : sget(e->item, "name");
+	v.str[CG_VF_PATH] = path_of(r, e);
+	v.str[CG_VF_CRATE] = r->crate;
+	v.str[CG_VF_VERSION] = r->version;
+	v.str[CG_VF_FILE] = sget(span, "filename");
+	if (first_line(r, sget(e->item, "docs"), &v.str[CG_VF_DOCS]))
+		return CG_EINTERNAL;
+	if (!v.str[CG_VF_PATH])
+		return rd_oom(r);
+	if (cg_graph_add_vertex(r->g, &v, &e->vid, r->err))
+		return r->err->code;
+	e->flags |= E_VERTEX;
+	return 0;
+}
+
+/* A stub for an item known only from `paths`: external, or local but not documented. */
+static int add_stub(rd *r, ent *e)
+{
+	json_t *path = json_object_get(e->summary, "path");
+	size_t n = json_array_size(path);
+	int kind = n ? rd_kind(sget(e->summary, "kind")) : -1;
+	if (kind < 0 || kind >= CG_KIND_NKINDS) { /* keywords, attributes: nothing to point at */
+		e->flags |= E_NOSTUB;
+		return 0;
+	}
+	if (kind == CG_KIND_MODULE && n == 1)
+		kind = CG_KIND_CRATE;
+	uint32_t crate_id = (uint32_t)json_integer_value(json_object_get(e->summary, "crate_id"));
+	const ext_crate *x = crate_id ? rd_ext(r, crate_id) : NULL;
+	cg_buf b = { 0 };
+	if (join_summary(e->summary, &b) < 0 || cg_buf_putc(&b, 0) < 0) {
+		cg_buf_free(&b);
+		return rd_oom(r);
+	}
+	cg_vertex v = { .kind = kind, .flags = CG_VFLAG_STUB };
+	v.str[CG_VF_NAME] = json_string_value(json_array_get(path, n - 1));
+	v.str[CG_VF_PATH] = (const char *)b.data;
+	v.str[CG_VF_CRATE] = crate_id == 0 ? r->crate : x ? x->name : json_string_value(json_array_get(path, 0));
+	v.str[CG_VF_VERSION] = crate_id == 0 ? r->version : x ? x->version : "";
+	int rc = cg_graph_add_vertex(r->g, &v, &e->vid, r->err);
+	cg_buf_free(&b);
+	return rc;
+}
+
+int rd_vid(rd *r, uint32_t id, uint64_t *vid)
+{
+	ent *e = rd_ent(r, id);
+	*vid = 0;
+	if (!e || (!(e->flags & E_VERTEX) && (e->item || !e->summary || (e->flags & E_NOSTUB))))
+		return 0; /* unknown, or an item left out (a `use`, a synthetic impl's item) */
+	if (!e->vid) {
+		int rc = add_stub(r, e);
+		if (rc)
+			return rc;
+	}
+	*vid = e->vid;
+	return 0;
+}
+
+static int vertices(rd *r)
+{
+	for (size_t i = 0; i < r->ne; i++) {
+		ent *e = &r->e[i];
+		if (e->item && e->kind != K_USE && !(e->flags & E_SKIP) && add_item_vertex(r, e))
+			return r->err->code;
+	}
+	return 0;
+}
+
+/* ---- edges ---- */
+
+static int edge(rd *r, uint64_t src, int type, uint64_t dst, const char *file, uint32_t line)
+{
+	cg_gedge e = { src, dst, type, line, 0, file };
+	if (!src || !dst || src == dst)
+		return 0;
+	return cg_graph_add_edge(r->g, &e) < 0 ? rd_oom(r) : 0;
+}
+
+static const char *span_file(const ent *e, uint32_t *line)
+{
+	json_t *span = json_object_get(e->item, "span");
+	*line = (uint32_t)json_integer_value(json_array_get(json_object_get(span, "begin"), 0));
+	return sget(span, "filename");
+}
+
+static int alias(rd *r, const ent *target, const char *module_path, const char *name)
+{
+	if (!(target->flags & E_VERTEX) || !name)
+		return 0;
+	cg_buf_reset(&r->b);
+	if (cg_buf_printf(&r->b, "%s::%s", module_path, name) < 0 || cg_graph_add_alias(r->g, target->vid, (char *)r->b.data) < 0)
+		return rd_oom(r);
+	return 0;
+}
+
+/* `pub use m::*` re-exports m's public items (one level) and the variants of an enum. */
+static int glob_aliases(rd *r, const ent *t, const char *module_path)
+{
+	json_t *items = json_object_get(t->body, t->kind == CG_KIND_ENUM ? "variants" : "items");
+	size_t i;
+	json_t *v;
+	json_array_foreach(items, i, v) {
+		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+		if (!c || !c->item)
+			continue;
+		if (c->kind == K_USE) {
+			json_t *tid = json_object_get(c->body, "id");
+			ent *ct = json_is_integer(tid) ? rd_ent(r, (uint32_t)json_integer_value(tid)) : NULL;
+			if (ct && !json_is_true(json_object_get(c->body, "is_glob")) &&
+			    vis_of(json_object_get(c->item, "visibility")) == CG_VIS_PUBLIC &&
+			    alias(r, ct, module_path, sget(c->body, "name")))
+				return r->err->code;
+		} else if ((t->kind == CG_KIND_ENUM || vis_of(json_object_get(c->item, "visibility")) == CG_VIS_PUBLIC) &&
+			   alias(r, c, module_path, sget(c->item, "name"))) {
+			return r->err->code;
+		}
+	}
+	return 0;
+}
+
+static int use_edges(rd *r, ent *u)
+{
+	ent *m = u->has_parent ? rd_ent(r, u->parent) : NULL;
+	json_t *tid = json_object_get(u->body, "id");
+	if (!m || !(m->flags & E_VERTEX) || !json_is_integer(tid))
+		return 0;
+	uint32_t line;
+	const char *file = span_file(u, &line);
+	uint64_t dst;
+	if (rd_vid(r, (uint32_t)json_integer_value(tid), &dst) || edge(r, m->vid, CG_EDGE_USES, dst, file, line))
+		return r->err->code;
+	ent *t = rd_ent(r, (uint32_t)json_integer_value(tid));
+	if (!t || !(t->flags & E_VERTEX) || vis_of(json_object_get(u->item, "visibility")) != CG_VIS_PUBLIC)
+		return 0;
+	if (json_is_true(json_object_get(u->body, "is_glob")))
+		return glob_aliases(r, t, m->path);
+	return alias(r, t, m->path, sget(u->body, "name"));
+}
+
+/* What an item's signature names: the parts of its inner value holding types and bounds. */
+static int item_uses(rd *r, ent *e)
+{
+	static const char *const parts[][3] = {
+		[CG_KIND_FUNCTION] = { "sig", "generics" }, [CG_KIND_METHOD] = { "sig", "generics" },
+		[CG_KIND_TYPE_ALIAS] = { "type", "generics" }, [CG_KIND_CONST] = { "type" },
+		[CG_KIND_STATIC] = { "type" }, [CG_KIND_ASSOC_CONST] = { "type" },
+		[CG_KIND_ASSOC_TYPE] = { "type", "bounds", "generics" }, [CG_KIND_TRAIT] = { "bounds", "generics" },
+		[CG_KIND_TRAIT_ALIAS] = { "params", "generics" }, [CG_KIND_STRUCT] = { "generics" },
+		[CG_KIND_ENUM] = { "generics" }, [CG_KIND_UNION] = { "generics" }, [CG_KIND_IMPL] = { "generics" },
+	};
+	uint32_t line;
+	const char *file = span_file(e, &line);
+	if (e->kind == CG_KIND_FIELD) /* the field's inner value is its type */
+		return rd_uses(r, e->vid, e->body, file, line);
+	if (e->kind >= sizeof parts / sizeof *parts)
+		return 0;
+	for (int i = 0; i < 3 && parts[e->kind][i]; i++)
+		if (rd_uses(r, e->vid, json_object_get(e->body, parts[e->kind][i]), file, line))
+			return r->err->code;
+	return 0;
+}
+
+static int implements(rd *r, ent *e)
+{
+	json_t *tr = json_object_get(e->body, "trait"), *tid = json_object_get(tr, "id");
+	uint32_t for_id;
+	uint64_t src, dst;
+	if (!json_is_integer(tid) || json_is_true(json_object_get(e->body, "is_negative")) ||
+	    !rd_type_id(json_object_get(e->body, "for"), &for_id))
+		return 0;
+	uint32_t line;
+	const char *file = span_file(e, &line);
+	if (rd_vid(r, for_id, &src) || rd_vid(r, (uint32_t)json_integer_value(tid), &dst))
+		return r->err->code;
+	return edge(r, src, CG_EDGE_IMPLEMENTS, dst, file, line);
+}
+
+static int item_edges(rd *r, ent *e)
+{
+	ent *p = e->has_parent ? rd_ent(r, e->parent) : NULL;
+	if (p && !(p->flags & E_VERTEX))
+		p = NULL;
+	if (!p && e != r->root)
+		p = r->root; /* listed nowhere: hang it under the crate */
+	if (p && edge(r, p->vid, CG_EDGE_CONTAINS, e->vid, NULL, 0))
+		return r->err->code;
+	if (item_uses(r, e) || (e->kind == CG_KIND_IMPL && implements(r, e)))
+		return r->err->code;
+	if (e->kind != CG_KIND_MODULE && e->kind != CG_KIND_CRATE)
+		return 0;
+	/* items this module lists but does not define: inlined re-exports */
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(e->body, "items"), i, v) {
+		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+		if (c && (c->flags & E_VERTEX) && (!c->has_parent || c->parent != e->id) && alias(r, c, e->path, sget(c->item, "name")))
+			return r->err->code;
+	}
+	return 0;
+}
+
+/* Depends: this package's Cargo.lock dependencies that rustdoc saw as (non-std) crates. */
+static int depends(rd *r)
+{
+	size_t n = r->pkg ? r->pkg->ndeps : 0, k = 0;
+	if (!(r->depends = calloc(n + 1, sizeof *r->depends)))
+		return rd_oom(r);
+	for (size_t i = 0; i < n; i++) {
+		const cg_lock_pkg *d = cg_lockfile_dep(r->o.lock, &r->pkg->deps[i]);
+		size_t j = 0;
+		while (d && j < r->nxc && (r->xc[j].is_std || cg_lock_namecmp(r->xc[j].name, d->name) != 0))
+			j++;
+		if (!d || j == r->nxc)
+			continue;
+		const char *crate = r->xc[j].name; /* rustdoc's underscored spelling */
+		cg_vertex v = { .kind = CG_KIND_CRATE, .flags = CG_VFLAG_STUB };
+		v.str[CG_VF_NAME] = v.str[CG_VF_PATH] = v.str[CG_VF_CRATE] = crate;
+		v.str[CG_VF_VERSION] = d->version;
+		uint64_t vid;
+		if (cg_graph_add_vertex(r->g, &v, &vid, r->err) || edge(r, r->root->vid, CG_EDGE_DEPENDS, vid, NULL, 0))
+			return r->err->code;
+		cg_buf_reset(&r->b);
+		if (cg_buf_printf(&r->b, "%s@%s", crate, d->version) < 0 || cg_buf_putc(&r->b, 0) < 0 ||
+		    !(r->depends[k++] = cg_graph_strdup(r->g, (char *)r->b.data)))
+			return rd_oom(r);
+	}
+	return 0;
+}
+
+static int edges(rd *r)
+{
+	for (size_t i = 0; i < r->ne; i++) {
+		ent *e = &r->e[i];
+		if ((e->flags & E_VERTEX) && item_edges(r, e))
+			return r->err->code;
+		if (e->item && e->kind == K_USE && use_edges(r, e))
+			return r->err->code;
+	}
+	return depends(r);
+}
+
+int rd_build(rd *r)
+{
+	int rc = structure(r);
+	if (!rc)
+		rc = impl_paths(r);
+	for (size_t i = 0; i < r->ne && !rc; i++) /* every path before any vertex */
+		if (r->e[i].item && r->e[i].kind != K_USE && !(r->e[i].flags & E_SKIP) && !path_of(r, &r->e[i]))
+			rc = rd_oom(r);
+	if (!rc)
+		rc = vertices(r);
+	if (!rc)
+		rc = edges(r);
+	return rc;
+}

@@ -1,0 +1,49 @@
+/* query: cg-query's engine — parses query objects (from JSON or from a command line), runs
+ * them against a store opened for reading, and writes NDJSON answer lines through a callback
+ * (the library never prints). See man/cg-query.1 for the language. */
+#ifndef CG_QUERY_H
+#define CG_QUERY_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+typedef struct cg_query_engine cg_query_engine;
+
+/* Receives one complete output line (no trailing newline). Non-zero stops the query. */
+typedef int (*cg_query_emit_fn)(void *ctx, const char *line, size_t len);
+
+typedef struct cg_query_opts {
+	size_t cache_vertices; /* decoded vertices kept between queries (0: none) */
+	cg_query_emit_fn emit;
+	void *emit_ctx;
+	int closing;           /* end every query with {"id":..,"done":true,"count":N} */
+	int raw_text;          /* DOT output as plain text rather than {"dot":"..."} */
+} cg_query_opts;
+
+int cg_query_open(cg_store *s, const cg_query_opts *o, cg_query_engine **out, cg_err *err);
+void cg_query_close(cg_query_engine *q);
+
+/* Between queries: catch up with a running writer. */
+int cg_query_refresh(cg_query_engine *q, cg_err *err);
+/* Loads the n busiest vertices (most edge keys) into the cache; *loaded says how many. */
+int cg_query_warm(cg_query_engine *q, size_t n, size_t *loaded, cg_err *err);
+
+/* Runs one query object; *count is the number of answer lines. CG_EUSAGE for a bad query
+ * (nothing written but, with closing lines on, an error line), CG_EDATA for a damaged
+ * record, CG_EIO for a RocksDB failure. */
+int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err);
+
+/* Writes the closing error line for a request that could not be run (bad JSON, bad query):
+ * {"id":..,"done":true,"count":0,"error":"..."}; req may be NULL. */
+int cg_query_fail(cg_query_engine *q, json_t *req, const char *msg);
+
+/* Builds the query object for `KIND ARGS...` as typed on a command line. */
+int cg_query_from_argv(int argc, char **argv, json_t **req, cg_err *err);
+
+/* The query kinds and edge type names, for help and completion. */
+extern const char *const cg_query_kinds[];
+
+#endif
