@@ -9,6 +9,7 @@
 #include "ingest_int.h"
 #include "ingest_ws.h"
 #include "codec/record.h"
+#include "codec/ident.h"
 
 static int oom(cg_err *err)
 {

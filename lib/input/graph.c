@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "codec/ident.h"
 #include "codec/keys.h"
 
 #define ARENA_BLOCK (256 * 1024)
@@ -56,11 +57,6 @@ const char *cg_graph_strdup(cg_graph *g, const char *s)
 	return p ? memcpy(p, s, n) : NULL;
 }
 
-uint64_t cg_unit_id(const char *unit)
-{
-	return cg_vid(unit, strlen(unit));
-}
-
 cg_graph *cg_graph_new(const char *unit)
 {
 	cg_graph *g = calloc(1, sizeof *g);
@@ -100,16 +96,6 @@ const cg_vertex *cg_graph_vertex_at(const cg_graph *g, size_t i, uint64_t *vid)
 {
 	*vid = g->vid[i];
 	return &g->v[i];
-}
-
-uint64_t cg_item_vid(const char *crate, const char *version, const char *path, int kind)
-{
-	cg_buf b = { 0 };
-	uint64_t vid = 0;
-	if (cg_buf_printf(&b, "%s@%s::%s#%s", crate, version, path, cg_kind_name(kind)) == 0)
-		vid = cg_vid((const char *)b.data, b.len);
-	cg_buf_free(&b);
-	return vid;
 }
 
 /* Slot of vid in the table: where it is, or the empty slot where it would go. */

@@ -26,10 +26,6 @@ void cg_graph_free(cg_graph *g);
 
 const char *cg_graph_unit(const cg_graph *g);
 uint64_t cg_graph_unit_id(const cg_graph *g); /* cg_unit_id(unit) */
-uint64_t cg_unit_id(const char *unit);
-
-/* The stable id of an item: XXH3 of "crate@version::path#kind". */
-uint64_t cg_item_vid(const char *crate, const char *version, const char *path, int kind);
 
 /* Adds (or merges into) the vertex with v's identity and returns its vid in *vid.
  * The vertex's owner is set to the graph's unit unless it is a stub. Adding the same

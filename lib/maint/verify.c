@@ -18,6 +18,7 @@
 #include "codec/record.h"
 #include "store/sstinfo.h"
 #include "base/clock.h"
+#include "codec/ident.h"
 
 static const char *const finding_names[CG_F_NKINDS] = {
 	"shard_missing", "shard_unreadable", "shard_unlisted", "sst_corrupt", "read_error",

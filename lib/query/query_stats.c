@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "input/graph.h"
+#include "codec/ident.h"
 
 struct tally {
 	cg_reader *r;

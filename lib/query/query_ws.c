@@ -7,6 +7,7 @@
 
 #include "input/cargolock.h"
 #include "input/graph.h"
+#include "codec/ident.h"
 
 static int oom(cg_err *err)
 {

@@ -10,6 +10,7 @@
 
 #include "input/graph.h"
 #include "base/clock.h"
+#include "codec/ident.h"
 
 #define BOUND_MAX 512 /* longest prefix a scan bounds; longer index values are refused */
 

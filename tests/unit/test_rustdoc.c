@@ -15,6 +15,7 @@
 
 #include "codec/keys.h"
 #include "input/rustdoc.h"
+#include "codec/ident.h"
 
 #define WS "examples/ws/"
 #define DEVWS "../shared/fixtures/rustdoc/devws/"
