@@ -31,6 +31,13 @@ call() { # call ID TOOL ARGS-JSON
 	printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"%s","arguments":%s}}' "$1" "$2" "$3"
 }
 
+# A ping line with a params string of $2 bytes.
+padded_ping() {
+	printf '{"jsonrpc":"2.0","id":%s,"method":"ping","params":{"pad":"' "$1"
+	head -c "$2" /dev/zero | tr '\0' x
+	printf '"}}\n'
+}
+
 @test "cg-mcp --help, --version, usage errors and a missing store" {
 	run -0 cg-mcp --help
 	assert_output --partial 'Usage: cg-mcp'
@@ -100,20 +107,12 @@ call() { # call ID TOOL ARGS-JSON
 
 @test "an oversized line is refused with -32600 and the next line is answered" {
 	big="$BATS_TEST_TMPDIR/big"
-	{
-		printf '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"'
-		head -c 2000000 /dev/zero | tr '\0' x
-		printf '"}}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n'
-	} >"$big"
+	{ padded_ping 1 2000000; echo '{"jsonrpc":"2.0","id":2,"method":"ping"}'; } >"$big"
 	run -0 --separate-stderr cg-mcp -d "$WS_STORE" <"$big"
 	assert_equal "$(sed -n 1p <<<"$output" | jq -c '[.id, .error.code]')" '[null,-32600]'
 	assert_equal "$(sed -n 2p <<<"$output" | jq -c '[.id, .result]')" '[2,{}]'
 	# just under the limit is taken
-	{
-		printf '{"jsonrpc":"2.0","id":3,"method":"ping","params":{"pad":"'
-		head -c 1000000 /dev/zero | tr '\0' x
-		printf '"}}\n'
-	} >"$big"
+	padded_ping 3 1000000 >"$big"
 	run -0 --separate-stderr cg-mcp -d "$WS_STORE" <"$big"
 	assert_equal "$(jq -c '[.id, .result]' <<<"$output")" '[3,{}]'
 }

@@ -38,6 +38,10 @@
 	"'column':{'type':'integer'},'docs':" STR_OR_NULL ",'stub':{'type':'boolean'}," \
 	"'edges':{'type':'object','required':['out','in'],'properties':{'out':" COUNTS ",'in':" COUNTS "}}}}"
 
+/* The reverse walks share their arguments and answer shape. */
+#define WALK(name, title, description, run) \
+	{ name, title, description, INPUT(NAME "," DEPTH "," WORKSPACE "," LIMIT, "'name'"), LISTING, run, t_text_list }
+
 static const struct {
 	const char *name, *title, *description, *input, *output;
 	t_run_fn run;
@@ -63,18 +67,14 @@ static const struct {
 	  "on; in: the reverse) and type, with the item at the other end.",
 	  INPUT(NAME "," DIRECTION("out") "," TYPES "," WORKSPACE "," LIMIT, "'name'"), LISTING, t_run_neighbors,
 	  t_text_list },
-	{ "cg_callers", "Who calls this",
-	  "Everything that calls the item, directly or through other callers, with its depth.",
-	  INPUT(NAME "," DEPTH "," WORKSPACE "," LIMIT, "'name'"), LISTING, t_run_callers, t_text_list },
-	{ "cg_implementors", "Who implements this",
-	  "The impls and types that implement a trait (transitively), with their depth.",
-	  INPUT(NAME "," DEPTH "," WORKSPACE "," LIMIT, "'name'"), LISTING, t_run_implementors, t_text_list },
-	{ "cg_dependents", "Which crates depend on this",
-	  "The crates that depend on a crate (named by crate name), directly or transitively.",
-	  INPUT(NAME "," DEPTH "," WORKSPACE "," LIMIT, "'name'"), LISTING, t_run_dependents, t_text_list },
-	{ "cg_users", "Who uses this type",
-	  "Everything that uses a type in a signature, field or bound, directly or transitively.",
-	  INPUT(NAME "," DEPTH "," WORKSPACE "," LIMIT, "'name'"), LISTING, t_run_users, t_text_list },
+	WALK("cg_callers", "Who calls this",
+	     "Everything that calls the item, directly or through other callers, with its depth.", t_run_callers),
+	WALK("cg_implementors", "Who implements this",
+	     "The impls and types that implement a trait (transitively), with their depth.", t_run_implementors),
+	WALK("cg_dependents", "Which crates depend on this",
+	     "The crates that depend on a crate (named by crate name), directly or transitively.", t_run_dependents),
+	WALK("cg_users", "Who uses this type",
+	     "Everything that uses a type in a signature, field or bound, directly or transitively.", t_run_users),
 	{ "cg_path", "How two items connect",
 	  "A shortest path of edges from one item to another, one step per item.",
 	  INPUT("'from':{'type':'string','minLength':1},'to':{'type':'string','minLength':1}," DIRECTION("out")
