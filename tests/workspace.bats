@@ -182,3 +182,17 @@ units() { # the units a store holds, sorted, on one line
 	run -0 --separate-stderr cg-ingest --help
 	assert_output --partial --remove-workspace
 }
+
+@test "rustdoc JSON without a Cargo.lock gets no Depends edges, and one line on stderr says so" {
+	cg-init -q
+	want=$(jq '[.external_crates[] | select(.name | startswith("shapes_"))] | length' "$EXAMPLE_WS/target/doc/shapes_render.json")
+	[ "$want" -gt 0 ]
+	run -0 --separate-stderr cg-ingest "$EXAMPLE_WS/target/doc"
+	assert_equal "$stderr" "cg-ingest: no Cargo.lock (give --workspace or --lockfile): the crates get no Depends edges"
+	assert_equal "$(jq -s 'map(.edges.Depends) | add' <<<"$output")" 0
+	run -0 --separate-stderr cg-ingest --lockfile "$EXAMPLE_WS/Cargo.lock" "$EXAMPLE_WS/target/doc"
+	assert_equal "$stderr" ""
+	[ "$(jq -s 'map(.edges.Depends) | add' <<<"$output")" -ge "$want" ]
+	run -0 --separate-stderr cg-ingest --ndjson "$BATS_TEST_DIRNAME/fixtures/small.ndjson"
+	assert_equal "$stderr" ""
+}

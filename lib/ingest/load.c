@@ -280,6 +280,7 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 	if (!rc && (!(j.graphs = calloc(j.n, sizeof *j.graphs)) || !(j.items = calloc(j.n, sizeof *j.items))))
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 	if (!rc) {
+		rep->no_lockfile = !o->ndjson && !j.lock;
 		parse_all(&j);
 		rc = first_failure(&j, rep, err);
 		if (!rc || o->keep_going) {

@@ -40,6 +40,7 @@ typedef struct cg_load_report {
 	size_t n;
 	size_t failed;
 	int has_ws;       /* a workspace record was written (or found unchanged) */
+	int no_lockfile;  /* rustdoc JSON was read without a Cargo.lock: no Depends edges */
 	cg_ws_outcome ws;
 } cg_load_report;
 
