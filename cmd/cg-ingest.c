@@ -43,8 +43,9 @@ static void usage(void)
 	       "  -V, --version          show the version and exit\n\n"
 	       "Prints one NDJSON line per crate: crate, version, status (added, replaced,\n"
 	       "unchanged, removed, failed), vertices, stubs, edges by type, bytes, ms.\n"
-	       "Exit status: 0 ok, 2 usage, 65 bad input (store unchanged), 66 missing store or\n"
-	       "input, 74 I/O error, 75 store locked by another writer. See cg-ingest(1).\n");
+	       "Exit status: 0 ok, 2 usage, 4 done but the report was not written, 65 bad input\n"
+	       "(store unchanged), 66 missing store or input, 74 I/O error, 75 store locked by\n"
+	       "another writer. See cg-ingest(1).\n");
 }
 
 static void progress(void *ctx, size_t done, size_t total)
@@ -121,12 +122,8 @@ static int remove_units(cg_store *s, char **specs, size_t n, int quiet)
 			cg_cli_error(prog, &err);
 			return rc;
 		}
-		json_t *o = cg_load_result_json(&r, NULL, 0);
-		if (!quiet && (!o || cg_cli_print_json(o) < 0))
-			rc = CG_EIO;
-		json_decref(o);
-		if (rc)
-			return rc;
+		if (!quiet)
+			print_json(cg_load_result_json(&r, NULL, 0)); /* cg_cli_finish_change reports a failure */
 	}
 	return CG_OK;
 }
@@ -145,15 +142,12 @@ static int remove_workspaces(cg_store *s, char **names, size_t n, int quiet)
 		json_t *kept = json_array();
 		for (size_t k = 0; kept && k < ws.nkept; k++)
 			json_array_append_new(kept, json_string(ws.kept[k]));
-		if (!quiet && (print_removed(&ws) < 0 ||
-			       print_json(json_pack("{s:s, s:s, s:I, s:o}", "workspace", names[i], "status", "removed",
-						    "units_removed", (json_int_t)ws.nremoved, "kept", kept)) < 0))
-			rc = CG_EIO;
-		else if (quiet)
+		if (!quiet && print_removed(&ws) == 0)
+			print_json(json_pack("{s:s, s:s, s:I, s:o}", "workspace", names[i], "status", "removed",
+					     "units_removed", (json_int_t)ws.nremoved, "kept", kept));
+		else
 			json_decref(kept);
 		cg_ws_outcome_free(&ws);
-		if (rc)
-			return rc;
 	}
 	return CG_OK;
 }
@@ -162,7 +156,7 @@ static int remove_workspaces(cg_store *s, char **names, size_t n, int quiet)
 static int print_event(void *ctx, json_t *ev)
 {
 	(void)ctx;
-	return cg_cli_print_json(ev) < 0 || fflush(stdout) == EOF ? -1 : 0;
+	return cg_cli_print_json(ev) < 0 || cg_cli_flush() < 0 ? -1 : 0;
 }
 
 static int run_watch(cg_store *s, cg_watch_opts *wo, int quiet)
@@ -170,9 +164,7 @@ static int run_watch(cg_store *s, cg_watch_opts *wo, int quiet)
 	cg_err err = { 0 };
 	wo->event = quiet ? NULL : print_event;
 	int rc = cg_watch_run(s, wo, &err);
-	if (rc)
-		cg_cli_error(prog, &err);
-	return rc;
+	return rc ? cg_cli_fail(prog, rc, &err) : CG_OK;
 }
 
 int main(int argc, char **argv)
@@ -260,7 +252,7 @@ int main(int argc, char **argv)
 	if (watch) {
 		rc = run_watch(s, &wo, quiet);
 		cg_store_close(s);
-		return cg_cli_finish(prog, rc);
+		return cg_cli_finish_change(prog, rc);
 	}
 	rc = remove_units(s, removes, nremoves, quiet);
 	if (!rc)
@@ -268,12 +260,12 @@ int main(int argc, char **argv)
 	if (!rc && (o.ninputs || o.workspace || o.doc_dir)) {
 		cg_load_report rep;
 		rc = cg_load_run(s, &o, &rep, &err);
-		if (!quiet && (!rc || o.keep_going) && print_report(&rep) < 0)
-			rc = CG_EIO;
+		if (!quiet && (!rc || o.keep_going))
+			print_report(&rep);
 		if (rc)
 			cg_cli_error(prog, &err);
 		cg_load_report_free(&rep);
 	}
 	cg_store_close(s);
-	return cg_cli_finish(prog, rc);
+	return cg_cli_finish_change(prog, rc);
 }

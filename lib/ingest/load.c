@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "ingest_ws.h"
 #include "input/cargolock.h"
 #include "input/input.h"
 #include "input/ndjson.h"
