@@ -222,3 +222,17 @@ padded_ping() {
 	assert_output --partial '# all passed'
 	refute_output --partial 'not ok'
 }
+
+@test "a store with a shard gone answers from the others and says so" {
+	store="$BATS_TEST_TMPDIR/store"
+	cg-init -q --shards 3 "$store"
+	cg-ingest -q -d "$store" --workspace "$EXAMPLE_WS"
+	mv "$store/shard-001" "$BATS_TEST_TMPDIR/away"
+	run -3 cg-query -d "$store" find --prefix Sha
+	want=$(jq -s -c 'map(.vertex.id)' <<<"$output")
+	run --separate-stderr cg-mcp -d "$store" < <(printf '%s\n' "$INIT" "$(call 1 cg_find '{"name":"Sha","match":"prefix"}')")
+	assert_success
+	assert_equal "$(answer 1 | jq -c '.result.structuredContent | [.partial, .missing_shards, (.items | map(.id))]')" \
+		"[true,[1],$want]"
+	answer 1 | jq -r '.result.content[0].text' | grep -qx 'partial answer: 1 shard(s) of the store could not be read'
+}

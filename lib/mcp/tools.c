@@ -12,6 +12,11 @@
 #define COUNT_CAP 10000
 #define DEFAULT_LIMIT 20
 
+static int oom(cg_err *err)
+{
+	return cg_err_set(err, CG_EINTERNAL, "out of memory");
+}
+
 /* The engine's emit callback: parse each answer line and keep it, or count edges by type. */
 int t_take_line(void *ctx, const char *line, size_t len)
 {
@@ -45,15 +50,15 @@ int t_ask(cg_mcp_tools *t, json_t *req, cg_err *err)
 	a->closing = NULL;
 	a->failed = 0;
 	if (!req)
-		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+		return oom(err);
 	if (!json_object_get(req, "limit") && json_object_set_new(req, "limit", json_integer(COUNT_CAP)) < 0) {
 		json_decref(req);
-		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+		return oom(err);
 	}
 	int rc = cg_query_run(t->q, req, &count, err);
 	json_decref(req);
 	if (a->failed)
-		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+		return oom(err);
 	return rc;
 }
 
@@ -113,22 +118,24 @@ static int closing_truncated(const t_answer *a)
 	return json_is_true(json_object_get(a->closing, "truncated"));
 }
 
-/* {"items":[the first limit lines as entries],"shown","total","more","truncated"}, from
- * line first on (a walk's starts come before it). */
+/* {"items":items,"shown","total","more","truncated"}; takes items. */
+static json_t *counted(json_t *items, size_t total, int truncated)
+{
+	size_t shown = json_array_size(items);
+	return json_pack("{s:o,s:I,s:I,s:I,s:b}", "items", items, "shown", (json_int_t)shown, "total",
+			 (json_int_t)total, "more", (json_int_t)(total - shown), "truncated", truncated);
+}
+
+/* The answer lines from line first on (a walk's starts come before it) as a counted list
+ * of entries, the first limit of them listed. */
 static json_t *listing(const t_answer *a, size_t first, long limit, int want_dir)
 {
 	json_t *items = json_array();
-	size_t n = json_array_size(a->lines), total = n > first ? n - first : 0;
+	size_t n = json_array_size(a->lines);
 	for (size_t i = first; items && i < n && json_array_size(items) < (size_t)limit; i++)
-		if (json_array_append_new(items, entry(json_array_get(a->lines, i), want_dir)) < 0) {
-			json_decref(items);
-			return NULL;
-		}
-	if (!items)
-		return NULL;
-	size_t shown = json_array_size(items);
-	return json_pack("{s:o,s:I,s:I,s:I,s:b}", "items", items, "shown", (json_int_t)shown, "total",
-			 (json_int_t)total, "more", (json_int_t)(total - shown), "truncated", closing_truncated(a));
+		if (json_array_append_new(items, entry(json_array_get(a->lines, i), want_dir)) < 0)
+			json_decref(items), items = NULL;
+	return items ? counted(items, n > first ? n - first : 0, closing_truncated(a)) : NULL;
 }
 
 /* ---- the tools ---- */
@@ -144,7 +151,7 @@ int t_run_find(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 		req = NULL;
 	}
 	int rc = t_ask(t, req, err);
-	return rc ? rc : (*out = listing(&t->a, 0, t_limit(args), 0)) ? CG_OK : CG_EINTERNAL;
+	return rc ? rc : (*out = listing(&t->a, 0, t_limit(args), 0)) ? CG_OK : oom(err);
 }
 
 int t_run_neighbors(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
@@ -152,14 +159,14 @@ int t_run_neighbors(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 	static const char *const keys[] = { "name", "vertex", "direction", "dir", "types", "types",
 					    "workspace", "workspace", NULL };
 	int rc = t_ask(t, request("neighbors", args, keys), err);
-	return rc ? rc : (*out = listing(&t->a, 0, t_limit(args), 1)) ? CG_OK : CG_EINTERNAL;
+	return rc ? rc : (*out = listing(&t->a, 0, t_limit(args), 1)) ? CG_OK : oom(err);
 }
 
 static int run_walk(cg_mcp_tools *t, const char *op, json_t *args, json_t **out, cg_err *err)
 {
 	static const char *const keys[] = { "name", "vertex", "depth", "depth", "workspace", "workspace", NULL };
 	int rc = t_ask(t, request(op, args, keys), err);
-	return rc ? rc : (*out = listing(&t->a, 0, t_limit(args), 0)) ? CG_OK : CG_EINTERNAL;
+	return rc ? rc : (*out = listing(&t->a, 0, t_limit(args), 0)) ? CG_OK : oom(err);
 }
 
 int t_run_callers(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
@@ -196,7 +203,7 @@ int t_run_path(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 			json_decref(steps), steps = NULL;
 	*out = steps ? json_pack("{s:b,s:I,s:o}", "found", n > 0, "length", (json_int_t)(n ? n - 1 : 0),
 				 "steps", steps) : NULL;
-	return *out ? CG_OK : CG_EINTERNAL;
+	return *out ? CG_OK : oom(err);
 }
 
 /* Adds {"crate"|"depth": key, "count": n} for key to a tally array (kept in first-seen order). */
@@ -235,46 +242,56 @@ static json_t *sorted(json_t *counts)
 	return v ? out : (json_decref(out), NULL);
 }
 
-int t_run_impact(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
+static json_t *impact_request(json_t *args)
 {
-	static const char *const keys[] = { "name", "vertex", "workspace", "workspace", NULL };
-	json_t *req = request("traverse", args, keys);
 	json_t *depth = json_object_get(args, "depth");
-	if (req && json_object_set_new(req, "dir", json_string("in")) < 0)
-		req = NULL;
-	if (req && json_object_set_new(req, "types", json_pack("[sss]", "Calls", "Uses", "Implements")) < 0)
-		req = NULL;
-	if (req && json_object_set_new(req, "depth", depth ? json_incref(depth) : json_integer(3)) < 0)
-		req = NULL;
-	int rc = t_ask(t, req, err);
-	if (rc)
-		return rc;
-	json_t *lines = t->a.lines, *crates = json_array(), *depths = json_array(), *start = NULL;
-	size_t i, first = 0;
+	json_t *req = json_pack("{s:s,s:O,s:s,s:[sss],s:o}", "op", "traverse", "vertex", json_object_get(args, "name"),
+				"dir", "in", "types", "Calls", "Uses", "Implements", "depth",
+				depth ? json_incref(depth) : json_integer(3));
+	if (req && pass(req, "workspace", args, "workspace") < 0)
+		json_decref(req), req = NULL;
+	return req;
+}
+
+/* Counts what the walk reached (depth > 0) by crate and by depth; *first is the index of
+ * the first such line, *start the walk's start. */
+static int impact_tally(json_t *lines, size_t *first, json_t **start, json_t *crates, json_t *depths)
+{
+	size_t i;
 	json_t *line;
 	json_array_foreach(lines, i, line) {
-		if (json_integer_value(json_object_get(line, "depth")) == 0) {
-			first = i + 1;
-			if (!start)
-				start = entry(line, 0);
-			continue;
-		}
+		json_t *depth = json_object_get(line, "depth");
 		json_t *crate = json_object_get(json_object_get(line, "vertex"), "crate");
-		if (tally(crates, "crate", crate ? crate : json_null()) < 0 ||
-		    tally(depths, "depth", json_object_get(line, "depth")) < 0)
-			rc = CG_EINTERNAL;
+		if (json_integer_value(depth) == 0) {
+			*first = i + 1;
+			if (!*start && !(*start = entry(line, 0)))
+				return -1;
+		} else if (tally(crates, "crate", crate ? crate : json_null()) < 0 || tally(depths, "depth", depth) < 0) {
+			return -1;
+		}
 	}
-	json_t *list = listing(&t->a, first, t_limit(args), 0);
-	crates = sorted(crates);
-	*out = rc || !list || !crates || !depths ? NULL : list;
-	if (*out && (json_object_set_new(list, "item", start ? start : json_null()) < 0 ||
-		     json_object_set_new(list, "by_crate", crates) < 0 || json_object_set_new(list, "by_depth", depths) < 0))
-		*out = NULL, start = crates = depths = NULL;
-	if (!*out) {
-		json_decref(list), json_decref(start), json_decref(crates), json_decref(depths);
-		return cg_err_set(err, CG_EINTERNAL, "out of memory");
-	}
-	return CG_OK;
+	return 0;
+}
+
+int t_run_impact(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
+{
+	int rc = t_ask(t, impact_request(args), err);
+	if (rc)
+		return rc;
+	json_t *crates = json_array(), *depths = json_array(), *start = NULL, *list = NULL, *counts = NULL;
+	size_t first = 0;
+	if (crates && depths && impact_tally(t->a.lines, &first, &start, crates, depths) == 0)
+		list = listing(&t->a, first, t_limit(args), 0);
+	if (list) /* takes start, crates and depths */
+		counts = json_pack("{s:o,s:o,s:o}", "item", start ? start : json_null(), "by_crate", sorted(crates),
+				   "by_depth", depths);
+	else
+		json_decref(start), json_decref(crates), json_decref(depths);
+	if (!counts || json_object_update(list, counts) < 0)
+		json_decref(list), list = NULL;
+	json_decref(counts);
+	*out = list;
+	return list ? CG_OK : oom(err);
 }
 
 /* The vertex, its edge counts by direction and type added. */
@@ -282,13 +299,13 @@ static json_t *item_with_edges(cg_mcp_tools *t, json_t *vertex, cg_err *err)
 {
 	t_answer *a = &t->a;
 	json_t *id = json_object_get(vertex, "id");
-	a->edge_counts = json_pack("{s:{},s:{}}", "out", "in");
-	a->edges_of = json_string_value(id);
 	json_t *req = json_pack("{s:s,s:O,s:s,s:i}", "op", "neighbors", "vertex", id, "dir", "both", "limit", 0);
 	json_t *o = json_deep_copy(vertex);
-	int rc = a->edge_counts && o ? t_ask(t, req, err) : (json_decref(req), CG_EINTERNAL);
+	a->edge_counts = json_pack("{s:{},s:{}}", "out", "in");
+	a->edges_of = json_string_value(id);
+	int rc = a->edge_counts && o ? t_ask(t, req, err) : (json_decref(req), oom(err));
 	if (!rc && json_object_set(o, "edges", a->edge_counts) < 0)
-		rc = CG_EINTERNAL;
+		rc = oom(err);
 	json_decref(a->edge_counts);
 	a->edge_counts = NULL;
 	if (rc)
@@ -302,22 +319,20 @@ int t_run_item(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 	int rc = t_ask(t, request("vertex", args, keys), err);
 	if (rc)
 		return rc;
-	json_t *found = json_deep_copy(t->a.lines), *items = json_array(), *line;
-	long limit = t_limit(args);
-	size_t i, total = json_array_size(found);
-	json_array_foreach(found, i, line) {
-		if (rc || i >= (size_t)limit)
-			break;
-		json_t *it = item_with_edges(t, json_object_get(line, "vertex"), err);
-		rc = it ? json_array_append_new(items, it) : err->code ? err->code : CG_EINTERNAL;
-	}
-	size_t shown = json_array_size(items);
+	/* the edge counts are queries of their own: keep the vertices apart from their answers */
+	json_t *found = json_deep_copy(t->a.lines), *items = json_array(), *it;
+	size_t limit = (size_t)t_limit(args), total = json_array_size(found);
+	for (size_t i = 0; !rc && i < total && i < limit; i++)
+		if (!(it = item_with_edges(t, json_object_get(json_array_get(found, i), "vertex"), err)))
+			rc = err->code;
+		else if (json_array_append_new(items, it) < 0)
+			rc = oom(err);
 	json_decref(found);
-	*out = rc ? NULL : json_pack("{s:o,s:I,s:I,s:I,s:b}", "items", items, "shown", (json_int_t)shown,
-				     "total", (json_int_t)total, "more", (json_int_t)(total - shown), "truncated", 0);
-	if (rc)
+	if (rc || !found || !items) {
 		json_decref(items);
-	return rc ? rc : *out ? CG_OK : CG_EINTERNAL;
+		return rc ? rc : oom(err);
+	}
+	return (*out = counted(items, total, 0)) ? CG_OK : oom(err);
 }
 
 static json_t *crate_summary(json_t *c)
@@ -346,6 +361,6 @@ int t_run_stats(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 			 json_object_get(st, "kinds"), "edge_types", json_object_get(st, "edge_types"), "workspaces",
 			 json_object_get(st, "workspaces"), "crates", crates, "shown", (json_int_t)shown, "total",
 			 (json_int_t)total, "more", (json_int_t)(total - shown));
-	return *out ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	return *out ? CG_OK : oom(err);
 }
 

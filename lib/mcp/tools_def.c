@@ -25,7 +25,8 @@
 	"'id':" STR ",'kind':" STR ",'name':" STR_OR_NULL ",'path':" STR_OR_NULL ",'crate':" STR_OR_NULL \
 	",'file':" STR_OR_NULL ",'line':" INT_OR_NULL ",'depth':{'type':'integer'},'step':{'type':'integer'}," \
 	"'via':" STR ",'direction':{'enum':['out','in']}}}"
-#define COUNTED "'shown':{'type':'integer'},'total':{'type':'integer'},'more':{'type':'integer'}"
+#define COUNTED "'shown':{'type':'integer'},'total':{'type':'integer'},'more':{'type':'integer'}," \
+	"'partial':{'type':'boolean'},'missing_shards':{'type':'array','items':{'type':'integer'}}"
 #define LISTING "{'type':'object','required':['items','shown','total','more','truncated'],'properties':{" \
 	"'items':{'type':'array','items':" ENTRY "}," COUNTED ",'truncated':{'type':'boolean'}}}"
 #define INPUT(props, required) "{'type':'object','additionalProperties':false,'properties':{" props "}," \
@@ -175,11 +176,25 @@ static json_t *text_result(const char *text, int is_error)
 	return json_pack("{s:[{s:s,s:s}],s:b}", "content", "type", "text", "text", text, "isError", is_error);
 }
 
+/* A store with a shard that did not open answers from the others: say so, as cg-query does. */
+static int mark_partial(const t_answer *a, json_t *structured, cg_buf *text)
+{
+	json_t *shards = json_object_get(a->closing, "missing_shards");
+	if (!json_is_true(json_object_get(a->closing, "partial")))
+		return 0;
+	if (json_object_set_new(structured, "partial", json_true()) < 0 ||
+	    json_object_set(structured, "missing_shards", shards) < 0)
+		return -1;
+	return cg_buf_printf(text, "partial answer: %zu shard(s) of the store could not be read\n",
+			     json_array_size(shards));
+}
+
 /* The result of a call that ran: structuredContent and its text. */
-static int answer(size_t i, json_t *structured, json_t **result, cg_err *err)
+static int answer(cg_mcp_tools *t, size_t i, json_t *structured, json_t **result, cg_err *err)
 {
 	cg_buf text = { 0 };
-	int rc = defs[i].text(&text, structured) < 0 || cg_buf_putc(&text, 0) < 0 ? -1 : 0;
+	int rc = defs[i].text(&text, structured) < 0 || mark_partial(&t->a, structured, &text) < 0 ||
+			 cg_buf_putc(&text, 0) < 0 ? -1 : 0;
 	*result = rc ? NULL : text_result((const char *)text.data, 0);
 	if (*result && json_object_set_new(*result, "structuredContent", structured) < 0)
 		json_decref(*result), *result = NULL;
@@ -215,7 +230,7 @@ int cg_mcp_tools_call(cg_mcp_tools *t, const char *name, json_t *args, json_t **
 	if (rc == CG_EINTERNAL)
 		return rc;
 	if (!rc)
-		return answer(i, structured, result, err);
+		return answer(t, i, structured, result, err);
 	*result = text_result(err->msg, 1);
 	return *result ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
 }
