@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "ingest_int.h"
-#include "ingest_ws.h"
 #include "codec/record.h"
 #include "codec/ident.h"
 
@@ -544,13 +543,6 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 	}
 	free(meta);
 	return rc;
-}
-
-int cg_ingest_graphs(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opts *o,
-		     cg_unit_result *res, cg_err *err)
-{
-	cg_ingest_extra none = { 0 };
-	return cg_ingest_with(s, graphs, n, o, res, &none, err);
 }
 
 /* ---- removing a unit by name ---- */

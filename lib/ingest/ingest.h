@@ -1,5 +1,6 @@
-/* ingest: write units (crates, NDJSON units) into a store — added, replaced or unchanged by
- * their cache key — and remove them, each run as one atomic change. */
+/* ingest: the core that plans units (crates, NDJSON units) into a change — added, replaced
+ * or unchanged by their cache key — removes them, and reads what is stored. Whole runs of
+ * graphs go through ingest_ws, which uses this core and is not called back by it. */
 #ifndef CG_INGEST_H
 #define CG_INGEST_H
 
@@ -25,11 +26,6 @@ typedef struct cg_unit_result {
 typedef struct cg_ingest_opts {
 	int bulk; /* write SST files even into a non-empty store */
 } cg_ingest_opts;
-
-/* Writes every graph in one atomic change; res[i] describes graphs[i]. Unchanged crates
- * (same name, version, checksum and features) are skipped. */
-int cg_ingest_graphs(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opts *o,
-		     cg_unit_result *res, cg_err *err);
 
 /* Removes the units named by spec: "crate@version", or "crate" when only one version is
  * stored ('-' and '_' are the same), or an NDJSON unit's name. res must hold 1 entry. */

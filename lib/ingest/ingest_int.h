@@ -1,5 +1,5 @@
 /* ingest_int: the ingest context and the planning steps of lib/ingest.c, shared with
- * lib/ingest_ws.c so that a workspace run (write crates, drop units no workspace uses, put
+ * ingest_ws.c so that a workspace run (write crates, drop units no workspace uses, put
  * the workspace record) is still one changeset and therefore one atomic change. */
 #ifndef CG_INGEST_INT_H
 #define CG_INGEST_INT_H

@@ -96,3 +96,10 @@ int cg_ingest_with(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opt
 	cg_ingest_ctx_close(&c);
 	return rc;
 }
+
+int cg_ingest_graphs(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opts *o,
+		     cg_unit_result *res, cg_err *err)
+{
+	cg_ingest_extra none = { 0 };
+	return cg_ingest_with(s, graphs, n, o, res, &none, err);
+}
