@@ -503,13 +503,12 @@ static int open_secondaries(cg_store *s, cg_err *err)
 	return rc;
 }
 
-/* The lock file held shared, or -1 when a writer holds it (or it cannot be opened). */
+/* The lock file held shared, or -1 when a writer holds it or there is none yet (a reader
+ * changes nothing in the store, and a writer may be creating it this moment). */
 static int hold_shared(const cg_store *s)
 {
 	char *path = join(s->dir, LOCK_NAME);
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	if (fd < 0 && path && errno == ENOENT)
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
 	if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0) {
 		close(fd);
