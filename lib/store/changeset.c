@@ -1,7 +1,11 @@
-/* changeset: collect key operations per shard and apply them as a batch or as SST files. */
+/* changeset: collect key operations per shard and apply them as a batch or as SST files.
+ * Past a memory budget each shard's operations are sorted and spilled as a run file to the
+ * store's staging area; applying merges the runs and what is still in memory straight into
+ * each shard's SST writer, so a change of any size is held in bounded memory. */
 #include "changeset.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +17,25 @@
 
 #define DELETED UINT32_MAX
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
+#define ENTRY_COST (2 * sizeof(entry)) /* a sorted entry and its radix scratch copy */
+#define IO_BUF (1 << 20)
 
-/* Per shard: a log of [klen u32][vlen u32][key][value] entries in arrival order. */
+/* Per shard: a log of [klen u32][vlen u32][key][value] entries in arrival order, and the
+ * runs already spilled (oldest first). */
 typedef struct shard_log {
 	cg_buf log;
 	size_t n;
+	int nruns;
 } shard_log;
 
 struct cg_changeset {
 	int nshards;
 	shard_log *shard;
+	size_t budget;   /* log bytes plus sort entries; 0: unbounded */
+	size_t held;     /* what the logs cost now, counted as budget counts */
+	char *dir;       /* where runs and SST files are staged */
+	int spilled;     /* some shard has runs: apply goes through SST files */
+	cg_err err;      /* the first failure of a put or delete (memory, or a spill's I/O) */
 };
 
 cg_changeset *cg_changeset_new(int nshards)
@@ -36,113 +49,107 @@ cg_changeset *cg_changeset_new(int nshards)
 	return c;
 }
 
+static void run_path(const cg_changeset *c, int shard, int run, char *out, size_t n)
+{
+	snprintf(out, n, "%s/run-%03d-%04d", c->dir, shard, run);
+}
+
+static void remove_runs(cg_changeset *c)
+{
+	char path[4200];
+	for (int i = 0; i < c->nshards; i++)
+		for (int r = 0; r < c->shard[i].nruns; r++) {
+			run_path(c, i, r, path, sizeof path);
+			unlink(path);
+		}
+}
+
 void cg_changeset_free(cg_changeset *c)
 {
 	if (!c)
 		return;
+	remove_runs(c);
 	for (int i = 0; i < c->nshards; i++)
 		cg_buf_free(&c->shard[i].log);
+	if (c->dir)
+		rmdir(c->dir);
+	free(c->dir);
 	free(c->shard);
 	free(c);
 }
 
-static int add(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, uint32_t vlen)
+int cg_changeset_bound(cg_changeset *c, size_t budget, const char *dir)
 {
-	shard_log *s = &c->shard[shard];
-	size_t vbytes = vlen == DELETED ? 0 : vlen;
-	uint32_t head[2] = { (uint32_t)klen, vlen };
-	if (cg_buf_reserve(&s->log, sizeof head + klen + vbytes + 1) < 0)
+	char *d = strdup(dir);
+	if (!d)
 		return -1;
-	cg_buf_append(&s->log, head, sizeof head);
-	cg_buf_append(&s->log, key, klen);
-	if (vbytes)
-		cg_buf_append(&s->log, val, vbytes);
-	s->n++;
+	free(c->dir);
+	c->dir = d;
+	c->budget = budget;
 	return 0;
 }
 
-int cg_changeset_put(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, size_t vlen)
+int cg_changeset_error(const cg_changeset *c, cg_err *err)
 {
-	return vlen >= DELETED ? -1 : add(c, shard, key, klen, val, (uint32_t)vlen);
-}
-
-int cg_changeset_delete(cg_changeset *c, int shard, const void *key, size_t klen)
-{
-	return add(c, shard, key, klen, NULL, DELETED);
-}
-
-size_t cg_changeset_count(const cg_changeset *c)
-{
-	size_t n = 0;
-	for (int i = 0; i < c->nshards; i++)
-		n += c->shard[i].n;
-	return n;
+	if (c->err.code) {
+		*err = c->err;
+		return c->err.code;
+	}
+	return cg_err_set(err, CG_EINTERNAL, "out of memory");
 }
 
 typedef struct entry {
 	uint64_t prefix; /* the key's first 8 bytes, big-endian: most comparisons end here */
-	const uint8_t *key, *val;
-	uint32_t klen, vlen;
+	size_t off;      /* where the entry starts in its shard's log */
 } entry;
 
-static const uint8_t *read_entry(const uint8_t *p, entry *e)
+typedef struct op {
+	const uint8_t *key, *val;
+	uint32_t klen, vlen;
+} op;
+
+static const uint8_t *read_op(const uint8_t *p, op *o)
 {
 	uint32_t head[2];
 	memcpy(head, p, sizeof head);
-	e->klen = head[0];
-	e->vlen = head[1];
-	e->key = p + sizeof head;
-	e->val = e->key + e->klen;
-	e->prefix = 0;
+	o->klen = head[0];
+	o->vlen = head[1];
+	o->key = p + sizeof head;
+	o->val = o->key + o->klen;
+	return o->val + (o->vlen == DELETED ? 0 : o->vlen);
+}
+
+static uint64_t key_prefix(const uint8_t *key, uint32_t klen)
+{
+	uint64_t p = 0;
 	for (uint32_t i = 0; i < 8; i++)
-		e->prefix = e->prefix << 8 | (i < e->klen ? e->key[i] : 0);
-	return e->val + (e->vlen == DELETED ? 0 : e->vlen);
+		p = p << 8 | (i < klen ? key[i] : 0);
+	return p;
 }
 
-static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
+static int key_cmp(const op *x, const op *y)
 {
-	rocksdb_writebatch_t *batches[CG_MAX_SHARDS] = { 0 };
-	for (int i = 0; i < c->nshards; i++) {
-		shard_log *sl = &c->shard[i];
-		if (!sl->n)
-			continue;
-		batches[i] = rocksdb_writebatch_create();
-		const uint8_t *p = sl->log.data, *end = p + sl->log.len;
-		while (p < end) {
-			entry e;
-			p = read_entry(p, &e);
-			if (e.vlen == DELETED)
-				rocksdb_writebatch_delete(batches[i], (const char *)e.key, e.klen);
-			else
-				rocksdb_writebatch_put(batches[i], (const char *)e.key, e.klen,
-						       (const char *)e.val, e.vlen);
-		}
-	}
-	int rc = cg_store_commit(s, batches, err);
-	for (int i = 0; i < c->nshards; i++)
-		if (batches[i])
-			rocksdb_writebatch_destroy(batches[i]);
-	return rc;
-}
-
-/* Sort by key, then by arrival (the address in the log), so the last operation of a key is
- * the last of its run. */
-static int entry_cmp(const void *a, const void *b)
-{
-	const entry *x = a, *y = b;
 	size_t n = x->klen < y->klen ? x->klen : y->klen;
 	int r = memcmp(x->key, y->key, n);
-	if (r)
-		return r;
-	if (x->klen != y->klen)
-		return x->klen < y->klen ? -1 : 1;
-	return x->key < y->key ? -1 : x->key > y->key;
+	return r ? r : (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+/* Sort by key, then by arrival (the offset in the log), so the last operation of a key is
+ * the last of its run. */
+static int entry_cmp(const void *a, const void *b, void *log)
+{
+	const entry *x = a, *y = b;
+	op ox, oy;
+	read_op((const uint8_t *)log + x->off, &ox);
+	read_op((const uint8_t *)log + y->off, &oy);
+	int r = key_cmp(&ox, &oy);
+	return r ? r : (x->off > y->off) - (x->off < y->off);
 }
 
 /* LSD radix sort on the 8-byte prefix (stable, so arrival order survives), then a
  * comparison sort inside each run of equal prefixes. Bulk loads sort millions of keys;
  * a plain qsort spent most of its time in memcmp. */
-static int radix_sort(entry *es, size_t n)
+static int radix_sort(entry *es, size_t n, const uint8_t *log)
 {
 	entry *tmp = malloc(n * sizeof *tmp);
 	if (!tmp)
@@ -165,85 +172,377 @@ static int radix_sort(entry *es, size_t n)
 		for (j = i + 1; j < n && es[j].prefix == es[i].prefix; j++)
 			;
 		if (j - i > 1)
-			qsort(es + i, j - i, sizeof *es, entry_cmp);
+			qsort_r(es + i, j - i, sizeof *es, entry_cmp, (void *)log);
 	}
 	return 0;
 }
 
 static entry *sorted_entries(const shard_log *sl)
 {
-	entry *es = malloc(sl->n * sizeof *es);
+	entry *es = malloc((sl->n ? sl->n : 1) * sizeof *es);
 	if (!es)
 		return NULL;
 	const uint8_t *p = sl->log.data;
-	for (size_t i = 0; i < sl->n; i++)
-		p = read_entry(p, &es[i]);
-	if (radix_sort(es, sl->n) < 0) {
+	for (size_t i = 0; i < sl->n; i++) {
+		op o;
+		es[i].off = (size_t)(p - sl->log.data);
+		p = read_op(p, &o);
+		es[i].prefix = key_prefix(o.key, o.klen);
+	}
+	if (sl->n && radix_sort(es, sl->n, sl->log.data) < 0) {
 		free(es);
 		return NULL;
 	}
 	return es;
 }
 
-static int same_key(const entry *a, const entry *b)
-{
-	return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
-}
+/* ---- spilling: one sorted run per shard, the last operation of each key only ---- */
 
-static int write_sst(cg_store *s, const shard_log *sl, const char *path, cg_err *err)
+static int spill_shard(cg_changeset *c, int i)
 {
+	shard_log *sl = &c->shard[i];
+	char path[4200];
+	run_path(c, i, sl->nruns, path, sizeof path);
 	entry *es = sorted_entries(sl);
 	if (!es)
-		return cg_err_set(err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
-	char *e = NULL;
-	rocksdb_envoptions_t *env = rocksdb_envoptions_create();
-	rocksdb_sstfilewriter_t *w = rocksdb_sstfilewriter_create(env, cg_store_options(s));
-	rocksdb_sstfilewriter_open(w, path, &e);
-	for (size_t i = 0; i < sl->n && !e; i++) {
-		if (i + 1 < sl->n && same_key(&es[i], &es[i + 1]))
+		return cg_err_set(&c->err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
+	FILE *f = fopen(path, "wbx");
+	int ok = f != NULL;
+	if (ok)
+		sl->nruns++; /* removed with the others from here on, whatever happens */
+	for (size_t k = 0; k < sl->n && ok; k++) {
+		op o, next;
+		read_op(sl->log.data + es[k].off, &o);
+		if (k + 1 < sl->n && (read_op(sl->log.data + es[k + 1].off, &next), key_cmp(&o, &next) == 0))
 			continue; /* a later operation on this key follows */
-		if (es[i].vlen == DELETED)
-			rocksdb_sstfilewriter_delete(w, (const char *)es[i].key, es[i].klen, &e);
-		else
-			rocksdb_sstfilewriter_put(w, (const char *)es[i].key, es[i].klen,
-						  (const char *)es[i].val, es[i].vlen, &e);
+		size_t vbytes = o.vlen == DELETED ? 0 : o.vlen;
+		ok = fwrite(o.key - 8, 1, 8 + o.klen + vbytes, f) == 8 + o.klen + vbytes;
 	}
+	int e = errno;
+	if (f && fclose(f) != 0 && ok) {
+		ok = 0;
+		e = errno;
+	}
+	free(es);
+	if (!ok)
+		return cg_err_sys(&c->err, CG_EIO, e, "spill to %s", path);
+	cg_buf_free(&sl->log);
+	sl->n = 0;
+	return CG_OK;
+}
+
+static int spill(cg_changeset *c)
+{
+	if (mkdir(c->dir, 0700) < 0 && errno != EEXIST)
+		return cg_err_sys(&c->err, CG_EIO, errno, "%s", c->dir);
+	for (int i = 0; i < c->nshards; i++)
+		if (c->shard[i].n && spill_shard(c, i))
+			return c->err.code;
+	c->held = 0;
+	c->spilled = 1;
+	return CG_OK;
+}
+
+static int add(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, uint32_t vlen)
+{
+	shard_log *s = &c->shard[shard];
+	size_t vbytes = vlen == DELETED ? 0 : vlen, cost = 8 + klen + vbytes + ENTRY_COST;
+	uint32_t head[2] = { (uint32_t)klen, vlen };
+	if (c->err.code || klen >= DELETED)
+		return -1;
+	if (c->budget && c->held + cost > c->budget && c->held && spill(c))
+		return -1;
+	if (cg_buf_reserve(&s->log, sizeof head + klen + vbytes + 1) < 0)
+		return -1;
+	cg_buf_append(&s->log, head, sizeof head);
+	cg_buf_append(&s->log, key, klen);
+	if (vbytes)
+		cg_buf_append(&s->log, val, vbytes);
+	s->n++;
+	c->held += cost;
+	return 0;
+}
+
+int cg_changeset_put(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	return vlen >= DELETED ? -1 : add(c, shard, key, klen, val, (uint32_t)vlen);
+}
+
+int cg_changeset_delete(cg_changeset *c, int shard, const void *key, size_t klen)
+{
+	return add(c, shard, key, klen, NULL, DELETED);
+}
+
+size_t cg_changeset_count(const cg_changeset *c)
+{
+	size_t n = 0;
+	for (int i = 0; i < c->nshards; i++)
+		n += c->shard[i].n + (size_t)c->shard[i].nruns;
+	return n;
+}
+
+static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
+{
+	rocksdb_writebatch_t *batches[CG_MAX_SHARDS] = { 0 };
+	for (int i = 0; i < c->nshards; i++) {
+		shard_log *sl = &c->shard[i];
+		if (!sl->n)
+			continue;
+		batches[i] = rocksdb_writebatch_create();
+		const uint8_t *p = sl->log.data, *end = p + sl->log.len;
+		while (p < end) {
+			op o;
+			p = read_op(p, &o);
+			if (o.vlen == DELETED)
+				rocksdb_writebatch_delete(batches[i], (const char *)o.key, o.klen);
+			else
+				rocksdb_writebatch_put(batches[i], (const char *)o.key, o.klen,
+						       (const char *)o.val, o.vlen);
+		}
+	}
+	int rc = cg_store_commit(s, batches, err);
+	for (int i = 0; i < c->nshards; i++)
+		if (batches[i])
+			rocksdb_writebatch_destroy(batches[i]);
+	return rc;
+}
+
+/* ---- merging runs and the in-memory rest into one SST file per shard ---- */
+
+/* A source of sorted operations: a run file, or the sorted log (the newest). */
+typedef struct source {
+	FILE *f;
+	cg_buf rec;
+	const shard_log *sl;
+	const entry *es;
+	size_t next;
+	int age;         /* higher is newer: wins over older sources on an equal key */
+	op cur;
+} source;
+
+/* Advances to the next operation; 0 at the end, -1 on a read error. */
+static int source_next(source *src)
+{
+	if (!src->f) {
+		if (src->next == src->sl->n)
+			return 0;
+		read_op(src->sl->log.data + src->es[src->next++].off, &src->cur);
+		return 1;
+	}
+	uint32_t head[2];
+	size_t got = fread_unlocked(head, 1, sizeof head, src->f);
+	if (got == 0 && !ferror(src->f))
+		return 0;
+	size_t body = head[0] + (head[1] == DELETED ? 0 : head[1]);
+	src->rec.len = 0;
+	if (got != sizeof head || cg_buf_reserve(&src->rec, sizeof head + body) < 0)
+		return -1;
+	memcpy(src->rec.data, head, sizeof head);
+	if (fread_unlocked(src->rec.data + sizeof head, 1, body, src->f) != body)
+		return -1;
+	read_op(src->rec.data, &src->cur);
+	return 1;
+}
+
+/* Min-heap of sources by key, newest first on equal keys. */
+static int src_before(const source *a, const source *b)
+{
+	int r = key_cmp(&a->cur, &b->cur);
+	return r ? r < 0 : a->age > b->age;
+}
+
+static void sift_down(source **h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && src_before(h[l], h[m]))
+			m = l;
+		if (l + 1 < n && src_before(h[l + 1], h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		source *t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* Pops the heap's top after advancing it; returns -1 on a read error. */
+static int advance_top(source **h, size_t *n)
+{
+	int r = source_next(h[0]);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		h[0] = h[--*n];
+	sift_down(h, *n, 0);
+	return 0;
+}
+
+typedef struct sst_job {
+	cg_changeset *c;
+	cg_store *s;
+	int shard;
+	char path[4200];
+	cg_err err;
+	int rc;
+} sst_job;
+
+static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_t *w)
+{
+	char *e = NULL;
+	cg_buf last = { 0 }; /* the key just written: older operations on it lose */
+	int r = 0;
+	for (size_t i = n; i-- > 0;)
+		sift_down(h, n, i);
+	while (n && !e && r == 0) {
+		op o = h[0]->cur;
+		if (o.vlen == DELETED)
+			rocksdb_sstfilewriter_delete(w, (const char *)o.key, o.klen, &e);
+		else
+			rocksdb_sstfilewriter_put(w, (const char *)o.key, o.klen, (const char *)o.val, o.vlen, &e);
+		last.len = 0;
+		if (cg_buf_append(&last, o.key, o.klen) < 0) {
+			r = -2;
+			break;
+		}
+		op kept = { .key = last.data, .klen = o.klen };
+		do
+			r = advance_top(h, &n);
+		while (!r && n && key_cmp(&h[0]->cur, &kept) == 0);
+	}
+	cg_buf_free(&last);
+	if (r)
+		return r == -2 ? cg_err_set(&j->err, CG_EINTERNAL, "out of memory")
+			: cg_err_sys(&j->err, CG_EIO, errno, "read a spilled run of shard %d", j->shard);
 	if (!e)
 		rocksdb_sstfilewriter_finish(w, &e);
-	rocksdb_sstfilewriter_destroy(w);
-	rocksdb_envoptions_destroy(env);
+	return e ? cg_err_rocks(&j->err, e, "write %s", j->path) : CG_OK;
+}
+
+static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const entry *es)
+{
+	const shard_log *sl = &j->c->shard[j->shard];
+	char path[4200];
+	*n = 0;
+	for (int r = 0; r <= sl->nruns; r++) {
+		source *src = &srcs[r];
+		*src = (source){ .sl = sl, .es = es, .age = r };
+		if (r < sl->nruns) {
+			run_path(j->c, j->shard, r, path, sizeof path);
+			if (!(src->f = fopen(path, "rb")))
+				return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
+			setvbuf(src->f, NULL, _IOFBF, IO_BUF);
+		}
+		int got = source_next(src);
+		if (got < 0)
+			return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
+		if (got)
+			h[(*n)++] = src;
+	}
+	return CG_OK;
+}
+
+static void *write_sst(void *arg)
+{
+	sst_job *j = arg;
+	const shard_log *sl = &j->c->shard[j->shard];
+	entry *es = sorted_entries(sl);
+	source *srcs = calloc((size_t)sl->nruns + 1, sizeof *srcs);
+	source **h = calloc((size_t)sl->nruns + 1, sizeof *h);
+	size_t n = 0;
+	int rc = es && srcs && h ? CG_OK : cg_err_set(&j->err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
+	if (!rc)
+		rc = open_sources(j, srcs, h, &n, es);
+	if (!rc) {
+		char *e = NULL;
+		rocksdb_envoptions_t *env = rocksdb_envoptions_create();
+		rocksdb_sstfilewriter_t *w = rocksdb_sstfilewriter_create(env, cg_store_options(j->s));
+		rocksdb_sstfilewriter_open(w, j->path, &e);
+		rc = e ? cg_err_rocks(&j->err, e, "write %s", j->path) : write_merged(j, h, n, w);
+		rocksdb_sstfilewriter_destroy(w);
+		rocksdb_envoptions_destroy(env);
+	}
+	for (int r = 0; srcs && r <= sl->nruns; r++) {
+		if (srcs[r].f)
+			fclose(srcs[r].f);
+		cg_buf_free(&srcs[r].rec);
+	}
+	free(srcs);
+	free(h);
 	free(es);
-	return e ? cg_err_rocks(err, e, "write %s", path) : CG_OK;
+	j->rc = rc;
+	return NULL;
+}
+
+/* Shards are written two at a time: SST compression is most of the work, and the second
+ * core would otherwise idle. */
+static int write_ssts(cg_changeset *c, cg_store *s, const char *dir, char **files, sst_job *jobs, cg_err *err)
+{
+	int busy[CG_MAX_SHARDS] = { 0 };
+	for (int i = 0; i < c->nshards; i++) {
+		jobs[i] = (sst_job){ .c = c, .s = s, .shard = i };
+		snprintf(jobs[i].path, sizeof jobs[i].path, "%s/shard-%03d.sst", dir, i);
+		busy[i] = c->shard[i].n || c->shard[i].nruns;
+	}
+	int rc = CG_OK;
+	for (int i = 0; i < c->nshards && !rc; i++) {
+		pthread_t t;
+		int j = i + 1;
+		while (j < c->nshards && !busy[j])
+			j++;
+		int two = busy[i] && j < c->nshards && pthread_create(&t, NULL, write_sst, &jobs[j]) == 0;
+		if (busy[i])
+			write_sst(&jobs[i]);
+		if (two)
+			pthread_join(t, NULL);
+		for (int k = i; k <= (two ? j : i) && !rc; k++) {
+			if (busy[k])
+				files[k] = jobs[k].path;
+			if (busy[k] && jobs[k].rc) {
+				*err = jobs[k].err;
+				rc = jobs[k].rc;
+			}
+		}
+		if (two)
+			i = j;
+	}
+	return rc;
 }
 
 static int apply_ssts(cg_changeset *c, cg_store *s, cg_err *err)
 {
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/ingest.%ld", cg_store_dir(s), (long)getpid());
+	snprintf(dir, sizeof dir, "%s", c->dir ? c->dir : "");
+	if (!c->dir)
+		snprintf(dir, sizeof dir, "%s/ingest.%ld", cg_store_dir(s), (long)getpid());
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cg_err_sys(err, CG_EIO, errno, "%s", dir);
-	int rc = CG_OK;
-	char path[CG_MAX_SHARDS][4200], *files[CG_MAX_SHARDS] = { 0 };
-	for (int i = 0; i < c->nshards && !rc; i++) {
-		snprintf(path[i], sizeof path[i], "%s/shard-%03d.sst", dir, i);
-		if (c->shard[i].n && !(rc = write_sst(s, &c->shard[i], path[i], err)))
-			files[i] = path[i];
-	}
+	char *files[CG_MAX_SHARDS] = { 0 };
+	sst_job *jobs = calloc((size_t)c->nshards, sizeof *jobs);
+	int rc = jobs ? write_ssts(c, s, dir, files, jobs, err) : cg_err_set(err, CG_EINTERNAL, "out of memory");
 	if (!rc)
 		rc = cg_store_ingest_files(s, files, err);
 	for (int i = 0; i < c->nshards; i++)
 		if (files[i])
-			unlink(path[i]); /* moved away on success; leftovers on failure */
+			unlink(files[i]); /* moved away on success; leftovers on failure */
+	remove_runs(c);
+	for (int i = 0; i < c->nshards; i++)
+		c->shard[i].nruns = 0;
 	rmdir(dir);
+	free(jobs);
 	return rc;
 }
 
 int cg_changeset_apply(cg_changeset *c, cg_store *s, int mode, cg_err *err)
 {
+	if (c->err.code)
+		return cg_changeset_error(c, err);
 	/* batches are atomic per shard only: a change across shards goes through SST files */
 	if (mode == CG_APPLY_AUTO)
 		mode = cg_changeset_count(c) >= SST_THRESHOLD || c->nshards > 1 ? CG_APPLY_SST : CG_APPLY_BATCH;
 	if (!cg_changeset_count(c))
 		return CG_OK;
-	return mode == CG_APPLY_SST ? apply_ssts(c, s, err) : apply_batches(c, s, err);
+	return mode == CG_APPLY_SST || c->spilled ? apply_ssts(c, s, err) : apply_batches(c, s, err);
 }
