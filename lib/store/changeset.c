@@ -1,7 +1,9 @@
 /* changeset: collect key operations per shard and apply them as a batch or as SST files.
- * Past a memory budget each shard's operations are sorted and spilled as a run file to the
- * store's staging area; applying merges the runs and what is still in memory straight into
- * each shard's SST writer, so a change of any size is held in bounded memory. */
+ * Past a memory budget the operations are sorted and spilled as run files to the store's
+ * staging area (on a second thread, while the caller goes on adding); applying merges the
+ * runs and what is still in memory straight into the SST writers. Each shard's keys are kept
+ * in two parts by their first byte (edges, then the rest: disjoint key ranges), so that two
+ * threads write a shard's two SST files, compression included, at once. */
 #include "changeset.h"
 
 #include <errno.h>
@@ -19,74 +21,99 @@
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
 #define ENTRY_COST (2 * sizeof(entry)) /* a sorted entry and its radix scratch copy */
 #define IO_BUF (1 << 20)
+#define PARTS 2
+#define PART_SPLIT 'i' /* keys below this byte (edges, 'e') are part 0, the rest part 1 */
 
-/* Per shard: a log of [klen u32][vlen u32][key][value] entries in arrival order, and the
- * runs already spilled (oldest first). */
+/* Per slot (shard * PARTS + part): a log of [klen u32][vlen u32][key][value] entries in
+ * arrival order. */
 typedef struct shard_log {
 	cg_buf log;
 	size_t n;
-	int nruns;
 } shard_log;
 
 struct cg_changeset {
-	int nshards;
-	shard_log *shard;
+	int nshards, nslots;
+	shard_log *slot;
+	int *nruns;      /* runs spilled per slot, oldest first */
 	size_t budget;   /* log bytes plus sort entries; 0: unbounded */
 	size_t held;     /* what the logs cost now, counted as budget counts */
 	char *dir;       /* where runs and SST files are staged */
-	int spilled;     /* some shard has runs: apply goes through SST files */
+	int spilled;     /* some slot has runs: apply goes through SST files */
+	shard_log *out;  /* the logs a spill thread is writing out */
+	pthread_t spiller;
+	int spilling;
 	cg_err err;      /* the first failure of a put or delete (memory, or a spill's I/O) */
+	cg_err spill_err;
 };
 
 cg_changeset *cg_changeset_new(int nshards)
 {
 	cg_changeset *c = calloc(1, sizeof *c);
-	if (!c || !(c->shard = calloc((size_t)nshards, sizeof *c->shard))) {
-		free(c);
+	if (!c)
+		return NULL;
+	c->nshards = nshards;
+	c->nslots = nshards * PARTS;
+	c->slot = calloc((size_t)c->nslots, sizeof *c->slot);
+	c->out = calloc((size_t)c->nslots, sizeof *c->out);
+	c->nruns = calloc((size_t)c->nslots, sizeof *c->nruns);
+	if (!c->slot || !c->out || !c->nruns) {
+		cg_changeset_free(c);
 		return NULL;
 	}
-	c->nshards = nshards;
 	return c;
 }
 
-static void run_path(const cg_changeset *c, int shard, int run, char *out, size_t n)
+static void run_path(const cg_changeset *c, int slot, int run, char *out, size_t n)
 {
-	snprintf(out, n, "%s/run-%03d-%04d", c->dir, shard, run);
+	snprintf(out, n, "%s/run-%03d-%d-%04d", c->dir, slot / PARTS, slot % PARTS, run);
+}
+
+static void wait_spill(cg_changeset *c)
+{
+	if (!c->spilling)
+		return;
+	pthread_join(c->spiller, NULL);
+	c->spilling = 0;
+	if (c->spill_err.code && !c->err.code)
+		c->err = c->spill_err;
 }
 
 static void remove_runs(cg_changeset *c)
 {
 	char path[4200];
-	for (int i = 0; i < c->nshards; i++)
-		for (int r = 0; r < c->shard[i].nruns; r++) {
+	for (int i = 0; i < c->nslots; i++) {
+		for (int r = 0; r < c->nruns[i]; r++) {
 			run_path(c, i, r, path, sizeof path);
 			unlink(path);
 		}
+		c->nruns[i] = 0;
+	}
 }
 
 void cg_changeset_free(cg_changeset *c)
 {
 	if (!c)
 		return;
-	remove_runs(c);
-	for (int i = 0; i < c->nshards; i++)
-		cg_buf_free(&c->shard[i].log);
+	wait_spill(c);
+	if (c->nruns)
+		remove_runs(c);
+	for (int i = 0; i < c->nslots && c->slot; i++)
+		cg_buf_free(&c->slot[i].log);
 	if (c->dir)
 		rmdir(c->dir);
 	free(c->dir);
-	free(c->shard);
+	free(c->slot);
+	free(c->out);
+	free(c->nruns);
 	free(c);
 }
 
 int cg_changeset_bound(cg_changeset *c, size_t budget, const char *dir)
 {
-	char *d = strdup(dir);
-	if (!d)
-		return -1;
-	free(c->dir);
-	c->dir = d;
 	c->budget = budget;
-	return 0;
+	if (c->dir) /* a spill thread may be using it; it never changes */
+		return 0;
+	return (c->dir = strdup(dir)) ? 0 : -1;
 }
 
 int cg_changeset_error(const cg_changeset *c, cg_err *err)
@@ -122,6 +149,10 @@ static const uint8_t *read_op(const uint8_t *p, op *o)
 static uint64_t key_prefix(const uint8_t *key, uint32_t klen)
 {
 	uint64_t p = 0;
+	if (klen >= 8) {
+		memcpy(&p, key, 8);
+		return __builtin_bswap64(p);
+	}
 	for (uint32_t i = 0; i < 8; i++)
 		p = p << 8 | (i < klen ? key[i] : 0);
 	return p;
@@ -151,22 +182,26 @@ static int entry_cmp(const void *a, const void *b, void *log)
  * a plain qsort spent most of its time in memcmp. */
 static int radix_sort(entry *es, size_t n, const uint8_t *log)
 {
-	entry *tmp = malloc(n * sizeof *tmp);
+	entry *tmp = malloc(n * sizeof *tmp), *from = es, *to = tmp;
 	if (!tmp)
 		return -1;
 	for (int byte = 0; byte < 8; byte++) {
 		size_t count[257] = { 0 };
 		int shift = 8 * byte;
 		for (size_t i = 0; i < n; i++)
-			count[((es[i].prefix >> shift) & 0xff) + 1]++;
-		if (count[((es[0].prefix >> shift) & 0xff) + 1] == n)
+			count[((from[i].prefix >> shift) & 0xff) + 1]++;
+		if (count[((from[0].prefix >> shift) & 0xff) + 1] == n)
 			continue; /* every key has the same byte here */
 		for (int d = 0; d < 256; d++)
 			count[d + 1] += count[d];
 		for (size_t i = 0; i < n; i++)
-			tmp[count[(es[i].prefix >> shift) & 0xff]++] = es[i];
-		memcpy(es, tmp, n * sizeof *es);
+			to[count[(from[i].prefix >> shift) & 0xff]++] = from[i];
+		entry *t = from;
+		from = to;
+		to = t;
 	}
+	if (from != es)
+		memcpy(es, from, n * sizeof *es);
 	free(tmp);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && es[j].prefix == es[i].prefix; j++)
@@ -196,27 +231,28 @@ static entry *sorted_entries(const shard_log *sl)
 	return es;
 }
 
-/* ---- spilling: one sorted run per shard, the last operation of each key only ---- */
+/* ---- spilling: one sorted run per slot, the last operation of each key only ---- */
 
-static int spill_shard(cg_changeset *c, int i)
+static int spill_slot(cg_changeset *c, int i, shard_log *sl)
 {
-	shard_log *sl = &c->shard[i];
 	char path[4200];
-	run_path(c, i, sl->nruns, path, sizeof path);
+	run_path(c, i, c->nruns[i], path, sizeof path);
 	entry *es = sorted_entries(sl);
 	if (!es)
-		return cg_err_set(&c->err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
+		return cg_err_set(&c->spill_err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
 	FILE *f = fopen(path, "wbx");
 	int ok = f != NULL;
 	if (ok)
-		sl->nruns++; /* removed with the others from here on, whatever happens */
+		c->nruns[i]++; /* removed with the others from here on, whatever happens */
+	if (ok)
+		setvbuf(f, NULL, _IOFBF, IO_BUF);
 	for (size_t k = 0; k < sl->n && ok; k++) {
 		op o, next;
 		read_op(sl->log.data + es[k].off, &o);
 		if (k + 1 < sl->n && (read_op(sl->log.data + es[k + 1].off, &next), key_cmp(&o, &next) == 0))
 			continue; /* a later operation on this key follows */
 		size_t vbytes = o.vlen == DELETED ? 0 : o.vlen;
-		ok = fwrite(o.key - 8, 1, 8 + o.klen + vbytes, f) == 8 + o.klen + vbytes;
+		ok = fwrite_unlocked(o.key - 8, 1, 8 + o.klen + vbytes, f) == 8 + o.klen + vbytes;
 	}
 	int e = errno;
 	if (f && fclose(f) != 0 && ok) {
@@ -224,33 +260,52 @@ static int spill_shard(cg_changeset *c, int i)
 		e = errno;
 	}
 	free(es);
-	if (!ok)
-		return cg_err_sys(&c->err, CG_EIO, e, "spill to %s", path);
-	cg_buf_free(&sl->log);
-	sl->n = 0;
-	return CG_OK;
+	return ok ? CG_OK : cg_err_sys(&c->spill_err, CG_EIO, e, "spill to %s", path);
 }
 
+static void *spill_all(void *arg)
+{
+	cg_changeset *c = arg;
+	for (int i = 0; i < c->nslots; i++) {
+		if (c->out[i].n && !c->spill_err.code)
+			spill_slot(c, i, &c->out[i]);
+		cg_buf_free(&c->out[i].log);
+		c->out[i].n = 0;
+	}
+	return NULL;
+}
+
+/* Hands the logs to a spill thread (after the previous one is done) and starts new ones;
+ * each half of the budget is one generation of logs. */
 static int spill(cg_changeset *c)
 {
+	wait_spill(c);
+	if (c->err.code)
+		return c->err.code;
 	if (mkdir(c->dir, 0700) < 0 && errno != EEXIST)
 		return cg_err_sys(&c->err, CG_EIO, errno, "%s", c->dir);
-	for (int i = 0; i < c->nshards; i++)
-		if (c->shard[i].n && spill_shard(c, i))
-			return c->err.code;
+	memcpy(c->out, c->slot, (size_t)c->nslots * sizeof *c->slot);
+	memset(c->slot, 0, (size_t)c->nslots * sizeof *c->slot);
 	c->held = 0;
 	c->spilled = 1;
-	return CG_OK;
+	if (pthread_create(&c->spiller, NULL, spill_all, c) == 0)
+		c->spilling = 1;
+	else
+		spill_all(c);
+	if (c->spill_err.code && !c->err.code)
+		c->err = c->spill_err;
+	return c->err.code;
 }
 
 static int add(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, uint32_t vlen)
 {
-	shard_log *s = &c->shard[shard];
+	int part = klen && ((const uint8_t *)key)[0] >= PART_SPLIT;
+	shard_log *s = &c->slot[shard * PARTS + part];
 	size_t vbytes = vlen == DELETED ? 0 : vlen, cost = 8 + klen + vbytes + ENTRY_COST;
 	uint32_t head[2] = { (uint32_t)klen, vlen };
 	if (c->err.code || klen >= DELETED)
 		return -1;
-	if (c->budget && c->held + cost > c->budget && c->held && spill(c))
+	if (c->budget && c->held + cost > c->budget / 2 && c->held && spill(c))
 		return -1;
 	if (cg_buf_reserve(&s->log, sizeof head + klen + vbytes + 1) < 0)
 		return -1;
@@ -276,27 +331,28 @@ int cg_changeset_delete(cg_changeset *c, int shard, const void *key, size_t klen
 size_t cg_changeset_count(const cg_changeset *c)
 {
 	size_t n = 0;
-	for (int i = 0; i < c->nshards; i++)
-		n += c->shard[i].n + (size_t)c->shard[i].nruns;
-	return n;
+	for (int i = 0; i < c->nslots; i++)
+		n += c->slot[i].n + (size_t)c->nruns[i];
+	return n + (size_t)c->spilling;
 }
 
 static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
 {
 	rocksdb_writebatch_t *batches[CG_MAX_SHARDS] = { 0 };
-	for (int i = 0; i < c->nshards; i++) {
-		shard_log *sl = &c->shard[i];
+	for (int i = 0; i < c->nslots; i++) {
+		shard_log *sl = &c->slot[i];
 		if (!sl->n)
 			continue;
-		batches[i] = rocksdb_writebatch_create();
+		if (!batches[i / PARTS])
+			batches[i / PARTS] = rocksdb_writebatch_create();
 		const uint8_t *p = sl->log.data, *end = p + sl->log.len;
 		while (p < end) {
 			op o;
 			p = read_op(p, &o);
 			if (o.vlen == DELETED)
-				rocksdb_writebatch_delete(batches[i], (const char *)o.key, o.klen);
+				rocksdb_writebatch_delete(batches[i / PARTS], (const char *)o.key, o.klen);
 			else
-				rocksdb_writebatch_put(batches[i], (const char *)o.key, o.klen,
+				rocksdb_writebatch_put(batches[i / PARTS], (const char *)o.key, o.klen,
 						       (const char *)o.val, o.vlen);
 		}
 	}
@@ -323,10 +379,17 @@ typedef struct source {
 /* Advances to the next operation; 0 at the end, -1 on a read error. */
 static int source_next(source *src)
 {
-	if (!src->f) {
+	if (!src->f) { /* the last operation of each key only */
+		const uint8_t *log = src->sl->log.data;
 		if (src->next == src->sl->n)
 			return 0;
-		read_op(src->sl->log.data + src->es[src->next++].off, &src->cur);
+		read_op(log + src->es[src->next++].off, &src->cur);
+		for (op later; src->next < src->sl->n; src->next++) {
+			read_op(log + src->es[src->next].off, &later);
+			if (key_cmp(&later, &src->cur) != 0)
+				break;
+			src->cur = later;
+		}
 		return 1;
 	}
 	uint32_t head[2];
@@ -383,7 +446,7 @@ static int advance_top(source **h, size_t *n)
 typedef struct sst_job {
 	cg_changeset *c;
 	cg_store *s;
-	int shard;
+	int slot;
 	char path[4200];
 	cg_err err;
 	int rc;
@@ -415,7 +478,7 @@ static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_
 	cg_buf_free(&last);
 	if (r)
 		return r == -2 ? cg_err_set(&j->err, CG_EINTERNAL, "out of memory")
-			: cg_err_sys(&j->err, CG_EIO, errno, "read a spilled run of shard %d", j->shard);
+			: cg_err_sys(&j->err, CG_EIO, errno, "read a spilled run of shard %d", j->slot / PARTS);
 	if (!e)
 		rocksdb_sstfilewriter_finish(w, &e);
 	return e ? cg_err_rocks(&j->err, e, "write %s", j->path) : CG_OK;
@@ -423,14 +486,15 @@ static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_
 
 static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const entry *es)
 {
-	const shard_log *sl = &j->c->shard[j->shard];
-	char path[4200];
+	const shard_log *sl = &j->c->slot[j->slot];
+	int nruns = j->c->nruns[j->slot];
+	char path[4200] = "";
 	*n = 0;
-	for (int r = 0; r <= sl->nruns; r++) {
+	for (int r = 0; r <= nruns; r++) {
 		source *src = &srcs[r];
 		*src = (source){ .sl = sl, .es = es, .age = r };
-		if (r < sl->nruns) {
-			run_path(j->c, j->shard, r, path, sizeof path);
+		if (r < nruns) {
+			run_path(j->c, j->slot, r, path, sizeof path);
 			if (!(src->f = fopen(path, "rb")))
 				return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
 			setvbuf(src->f, NULL, _IOFBF, IO_BUF);
@@ -444,13 +508,13 @@ static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const e
 	return CG_OK;
 }
 
-static void *write_sst(void *arg)
+static void write_sst(sst_job *j)
 {
-	sst_job *j = arg;
-	const shard_log *sl = &j->c->shard[j->shard];
+	const shard_log *sl = &j->c->slot[j->slot];
+	int nruns = j->c->nruns[j->slot];
 	entry *es = sorted_entries(sl);
-	source *srcs = calloc((size_t)sl->nruns + 1, sizeof *srcs);
-	source **h = calloc((size_t)sl->nruns + 1, sizeof *h);
+	source *srcs = calloc((size_t)nruns + 1, sizeof *srcs);
+	source **h = calloc((size_t)nruns + 1, sizeof *h);
 	size_t n = 0;
 	int rc = es && srcs && h ? CG_OK : cg_err_set(&j->err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
 	if (!rc)
@@ -464,7 +528,7 @@ static void *write_sst(void *arg)
 		rocksdb_sstfilewriter_destroy(w);
 		rocksdb_envoptions_destroy(env);
 	}
-	for (int r = 0; srcs && r <= sl->nruns; r++) {
+	for (int r = 0; srcs && r <= nruns; r++) {
 		if (srcs[r].f)
 			fclose(srcs[r].f);
 		cg_buf_free(&srcs[r].rec);
@@ -473,70 +537,85 @@ static void *write_sst(void *arg)
 	free(h);
 	free(es);
 	j->rc = rc;
-	return NULL;
 }
 
-/* Shards are written two at a time: SST compression is most of the work, and the second
- * core would otherwise idle. */
-static int write_ssts(cg_changeset *c, cg_store *s, const char *dir, char **files, sst_job *jobs, cg_err *err)
+/* Slots to write, taken in turn by two threads: SST compression is most of the work. */
+typedef struct sst_queue {
+	sst_job *jobs;
+	int n;
+	int next;
+	pthread_mutex_t mu;
+} sst_queue;
+
+static void *sst_worker(void *arg)
 {
-	int busy[CG_MAX_SHARDS] = { 0 };
-	for (int i = 0; i < c->nshards; i++) {
-		jobs[i] = (sst_job){ .c = c, .s = s, .shard = i };
-		snprintf(jobs[i].path, sizeof jobs[i].path, "%s/shard-%03d.sst", dir, i);
-		busy[i] = c->shard[i].n || c->shard[i].nruns;
+	sst_queue *q = arg;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		int i = q->next++;
+		pthread_mutex_unlock(&q->mu);
+		if (i >= q->n)
+			return NULL;
+		write_sst(&q->jobs[i]);
 	}
+}
+
+static int write_ssts(cg_changeset *c, cg_store *s, const char *dir, char **files, cg_err *err)
+{
+	sst_queue q = { .jobs = calloc((size_t)c->nslots, sizeof *q.jobs) };
+	if (!q.jobs)
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	for (int i = 0; i < c->nslots; i++) {
+		if (!c->slot[i].n && !c->nruns[i])
+			continue;
+		sst_job *j = &q.jobs[q.n++];
+		*j = (sst_job){ .c = c, .s = s, .slot = i };
+		snprintf(j->path, sizeof j->path, "%s/shard-%03d-%d.sst", dir, i / PARTS, i % PARTS);
+	}
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_t t;
+	int two = q.n > 1 && pthread_create(&t, NULL, sst_worker, &q) == 0;
+	sst_worker(&q);
+	if (two)
+		pthread_join(t, NULL);
+	pthread_mutex_destroy(&q.mu);
 	int rc = CG_OK;
-	for (int i = 0; i < c->nshards && !rc; i++) {
-		pthread_t t;
-		int j = i + 1;
-		while (j < c->nshards && !busy[j])
-			j++;
-		int two = busy[i] && j < c->nshards && pthread_create(&t, NULL, write_sst, &jobs[j]) == 0;
-		if (busy[i])
-			write_sst(&jobs[i]);
-		if (two)
-			pthread_join(t, NULL);
-		for (int k = i; k <= (two ? j : i) && !rc; k++) {
-			if (busy[k])
-				files[k] = jobs[k].path;
-			if (busy[k] && jobs[k].rc) {
-				*err = jobs[k].err;
-				rc = jobs[k].rc;
-			}
+	for (int k = 0; k < q.n; k++) {
+		files[q.jobs[k].slot] = q.jobs[k].path;
+		if (q.jobs[k].rc && !rc) {
+			*err = q.jobs[k].err;
+			rc = q.jobs[k].rc;
 		}
-		if (two)
-			i = j;
 	}
+	if (!rc)
+		rc = cg_store_ingest_files(s, files, PARTS, err);
+	for (int i = 0; i < c->nslots; i++)
+		if (files[i])
+			unlink(files[i]); /* moved away on success; leftovers on failure */
+	free(q.jobs);
 	return rc;
 }
 
 static int apply_ssts(cg_changeset *c, cg_store *s, cg_err *err)
 {
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s", c->dir ? c->dir : "");
-	if (!c->dir)
+	if (c->dir)
+		snprintf(dir, sizeof dir, "%s", c->dir);
+	else
 		snprintf(dir, sizeof dir, "%s/ingest.%ld", cg_store_dir(s), (long)getpid());
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cg_err_sys(err, CG_EIO, errno, "%s", dir);
-	char *files[CG_MAX_SHARDS] = { 0 };
-	sst_job *jobs = calloc((size_t)c->nshards, sizeof *jobs);
-	int rc = jobs ? write_ssts(c, s, dir, files, jobs, err) : cg_err_set(err, CG_EINTERNAL, "out of memory");
-	if (!rc)
-		rc = cg_store_ingest_files(s, files, err);
-	for (int i = 0; i < c->nshards; i++)
-		if (files[i])
-			unlink(files[i]); /* moved away on success; leftovers on failure */
+	char **files = calloc((size_t)c->nslots, sizeof *files);
+	int rc = files ? write_ssts(c, s, dir, files, err) : cg_err_set(err, CG_EINTERNAL, "out of memory");
 	remove_runs(c);
-	for (int i = 0; i < c->nshards; i++)
-		c->shard[i].nruns = 0;
 	rmdir(dir);
-	free(jobs);
+	free(files);
 	return rc;
 }
 
 int cg_changeset_apply(cg_changeset *c, cg_store *s, int mode, cg_err *err)
 {
+	wait_spill(c);
 	if (c->err.code)
 		return cg_changeset_error(c, err);
 	/* batches are atomic per shard only: a change across shards goes through SST files */

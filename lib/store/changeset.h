@@ -17,7 +17,8 @@ void cg_changeset_free(cg_changeset *c);
 
 /* Bounds the memory the change holds to about budget bytes: past it, each shard's operations
  * are sorted and spilled as a run file into dir (the store's staging area, created when
- * needed, removed by free), and apply merges them. Returns -1 when memory runs out. */
+ * needed, removed by free; the first one given stays), and apply merges them. May be called
+ * again to change the budget. Returns -1 when memory runs out. */
 int cg_changeset_bound(cg_changeset *c, size_t budget, const char *dir);
 
 /* Both return 0, or -1 when memory runs out or a spill fails: cg_changeset_error says which. */
