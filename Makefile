@@ -49,11 +49,18 @@ $(B)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libcg.a
 
 check: check-unit check-bats
 
-check-unit: $(UNITS)
-	@for t in $(UNITS); do echo "unit: $$t"; $$t || exit 1; done
+# The devws fixture (tests/fixtures/devws.tar.zst), unpacked once per build dir.
+DEVWS = $(abspath $(B))/fixtures/devws
+$(B)/fixtures/devws.stamp: tests/fixtures/devws.tar.zst
+	rm -rf $(B)/fixtures/devws
+	sh tests/tools/unpack-fixture.sh devws $(B)/fixtures
+	touch $@
 
-check-bats: $(BINS)
-	CG_BUILDDIR=$(abspath $(B)) bats tests
+check-unit: $(UNITS) $(B)/fixtures/devws.stamp
+	@for t in $(UNITS); do echo "unit: $$t"; CG_DEVWS=$(DEVWS) $$t || exit 1; done
+
+check-bats: $(BINS) $(B)/fixtures/devws.stamp
+	CG_BUILDDIR=$(abspath $(B)) CG_DEVWS=$(DEVWS) bats tests
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir.
 check-asan:

@@ -76,8 +76,8 @@ run_scale() {
 		  edges:([.edges[]]|add), records_per_s:((.vertices + ([.edges[]]|add)) / $secs | floor),
 		  bytes:$bytes, bytes_per_edge:($bytes / ([.edges[]]|add) * 10 | round / 10), peak_rss_kb:$rss}' \
 		"$d/ingest.out" >>"$res"
-	devws=$ROOT/../shared/fixtures/rustdoc/devws
-	if [ "$sc" = S ] && [ -d "$devws/json" ]; then
+	devws=$B/fixtures/devws
+	if [ "$sc" = S ] && sh "$ROOT/tests/tools/unpack-fixture.sh" devws "$B/fixtures"; then
 		"$BIN/cg-init" -d "$d/cg-devws" >/dev/null
 		t0=$(now)
 		"$BIN/cg-ingest" -q -d "$d/cg-devws" -w "$devws" --doc-dir "$devws/json"

@@ -220,6 +220,6 @@ int main(int argc, char **argv)
 		rc = cg_err_set(&err, CG_EIO, "%s: write error", report);
 	free(o.seen);
 	if (rc)
-		cg_cli_error(prog, &err);
+		rc = cg_cli_fail(prog, rc, &err);
 	return cg_cli_finish(prog, rc);
 }

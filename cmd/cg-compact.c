@@ -162,8 +162,8 @@ int main(int argc, char **argv)
 	rc = open_writer(cg_cli_store_dir(dir), wait, &s, &err);
 	if (!rc)
 		rc = cg_compact_run(s, &co, &res, &err);
-	if (!rc && !quiet && report(&res, (cg_clock_us() / 1e6) - t0) < 0)
-		rc = cg_err_set(&err, CG_EIO, "write error on standard output");
+	if (!rc && !quiet)
+		report(&res, (cg_clock_us() / 1e6) - t0); /* cg_cli_finish_change reports a failure */
 	if (rc)
 		cg_cli_error(prog, &err);
 	cg_compact_result_free(&res);
@@ -171,5 +171,5 @@ int main(int argc, char **argv)
 out:
 	cg_buf_free(&lo);
 	cg_buf_free(&hi);
-	return cg_cli_finish(prog, rc);
+	return cg_cli_finish_change(prog, rc);
 }

@@ -26,6 +26,8 @@ static void usage(void)
 	       "      --lenient          NDJSON: ignore fields a record type does not have\n"
 	       "      --name NAME        record the run as workspace NAME (default with --workspace:\n"
 	       "                         the directory's name): its root, Cargo.lock digest, crates\n"
+	       "      --move-workspace   let --name (or the directory's name) move here when another\n"
+	       "                         root holds it (else that is refused, exit 73)\n"
 	       "      --remove CRATE[@VERSION]  remove a crate (or NDJSON unit); repeatable\n"
 	       "      --remove-workspace NAME   remove a workspace and the crates no other\n"
 	       "                         workspace uses; repeatable\n"
@@ -46,8 +48,9 @@ static void usage(void)
 	       "  -V, --version          show the version and exit\n\n"
 	       "Prints one NDJSON line per crate: crate, version, status (added, replaced,\n"
 	       "unchanged, removed, failed), vertices, stubs, edges by type, bytes, ms.\n"
-	       "Exit status: 0 ok, 2 usage, 65 bad input (store unchanged), 66 missing store or\n"
-	       "input, 74 I/O error, 75 store locked by another writer. See cg-ingest(1).\n");
+	       "Exit status: 0 ok, 2 usage, 4 done but the report was not written, 65 bad input\n"
+	       "(store unchanged), 66 missing store or input, 73 workspace name held by another\n"
+	       "root, 74 I/O error, 75 store locked by another writer. See cg-ingest(1).\n");
 }
 
 static void progress(void *ctx, size_t done, size_t total)
@@ -88,7 +91,7 @@ static int print_report(const cg_load_report *rep)
 
 enum { OPT_DOC_DIR = 256, OPT_LOCKFILE, OPT_FEATURES, OPT_NDJSON, OPT_UNIT, OPT_REMOVE, OPT_BULK,
        OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB, OPT_NAME, OPT_REMOVE_WS, OPT_WATCH, OPT_DEBOUNCE, OPT_RETRY, OPT_REBUILD,
-       OPT_LENIENT, OPT_MEMORY };
+       OPT_MOVE_WS, OPT_LENIENT, OPT_MEMORY };
 
 static const struct option longopts[] = {
 	{ "dir", required_argument, NULL, 'd' },
@@ -101,6 +104,7 @@ static const struct option longopts[] = {
 	{ "remove", required_argument, NULL, OPT_REMOVE },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "remove-workspace", required_argument, NULL, OPT_REMOVE_WS },
+	{ "move-workspace", no_argument, NULL, OPT_MOVE_WS },
 	{ "watch", no_argument, NULL, OPT_WATCH },
 	{ "debounce-ms", required_argument, NULL, OPT_DEBOUNCE },
 	{ "retry-ms", required_argument, NULL, OPT_RETRY },
@@ -127,12 +131,8 @@ static int remove_units(cg_store *s, char **specs, size_t n, int quiet)
 			cg_cli_error(prog, &err);
 			return rc;
 		}
-		json_t *o = cg_load_result_json(&r, NULL, 0);
-		if (!quiet && (!o || cg_cli_print_json(o) < 0))
-			rc = CG_EIO;
-		json_decref(o);
-		if (rc)
-			return rc;
+		if (!quiet)
+			print_json(cg_load_result_json(&r, NULL, 0)); /* cg_cli_finish_change reports a failure */
 	}
 	return CG_OK;
 }
@@ -151,15 +151,12 @@ static int remove_workspaces(cg_store *s, char **names, size_t n, int quiet)
 		json_t *kept = json_array();
 		for (size_t k = 0; kept && k < ws.nkept; k++)
 			json_array_append_new(kept, json_string(ws.kept[k]));
-		if (!quiet && (print_removed(&ws) < 0 ||
-			       print_json(json_pack("{s:s, s:s, s:I, s:o}", "workspace", names[i], "status", "removed",
-						    "units_removed", (json_int_t)ws.nremoved, "kept", kept)) < 0))
-			rc = CG_EIO;
-		else if (quiet)
+		if (!quiet && print_removed(&ws) == 0)
+			print_json(json_pack("{s:s, s:s, s:I, s:o}", "workspace", names[i], "status", "removed",
+					     "units_removed", (json_int_t)ws.nremoved, "kept", kept));
+		else
 			json_decref(kept);
 		cg_ws_outcome_free(&ws);
-		if (rc)
-			return rc;
 	}
 	return CG_OK;
 }
@@ -168,7 +165,7 @@ static int remove_workspaces(cg_store *s, char **names, size_t n, int quiet)
 static int print_event(void *ctx, json_t *ev)
 {
 	(void)ctx;
-	return cg_cli_print_json(ev) < 0 || fflush(stdout) == EOF ? -1 : 0;
+	return cg_cli_print_json(ev) < 0 || cg_cli_flush() < 0 ? -1 : 0;
 }
 
 static int run_watch(cg_store *s, cg_watch_opts *wo, int quiet)
@@ -176,9 +173,7 @@ static int run_watch(cg_store *s, cg_watch_opts *wo, int quiet)
 	cg_err err = { 0 };
 	wo->event = quiet ? NULL : print_event;
 	int rc = cg_watch_run(s, wo, &err);
-	if (rc)
-		cg_cli_error(prog, &err);
-	return rc;
+	return rc ? cg_cli_fail(prog, rc, &err) : CG_OK;
 }
 
 int main(int argc, char **argv)
@@ -213,6 +208,7 @@ int main(int argc, char **argv)
 			remove_ws[nremove_ws++] = optarg;
 			break;
 		case OPT_NAME: o.name = optarg; break;
+		case OPT_MOVE_WS: o.move_workspace = 1; break;
 		case OPT_WATCH: watch = 1; break;
 		case OPT_REBUILD: wo.rebuild_cmd = optarg; break;
 		case OPT_DEBOUNCE:
@@ -272,7 +268,7 @@ int main(int argc, char **argv)
 	if (watch) {
 		rc = run_watch(s, &wo, quiet);
 		cg_store_close(s);
-		return cg_cli_finish(prog, rc);
+		return cg_cli_finish_change(prog, rc);
 	}
 	rc = remove_units(s, removes, nremoves, quiet);
 	if (!rc)
@@ -280,12 +276,14 @@ int main(int argc, char **argv)
 	if (!rc && (o.ninputs || o.workspace || o.doc_dir)) {
 		cg_load_report rep;
 		rc = cg_load_run(s, &o, &rep, &err);
-		if (!quiet && (!rc || o.keep_going) && print_report(&rep) < 0)
-			rc = CG_EIO;
+		if (rep.no_lockfile)
+			fprintf(stderr, "%s: no Cargo.lock (give --workspace or --lockfile): the crates get no Depends edges\n", prog);
+		if (!quiet && (!rc || o.keep_going))
+			print_report(&rep);
 		if (rc)
 			cg_cli_error(prog, &err);
 		cg_load_report_free(&rep);
 	}
 	cg_store_close(s);
-	return cg_cli_finish(prog, rc);
+	return cg_cli_finish_change(prog, rc);
 }

@@ -119,10 +119,12 @@ int main(int argc, char **argv)
 			return rc;
 		}
 		json_t *desc = describe(dir, &m);
-		if (!desc || cg_cli_print_json(desc) < 0)
-			rc = CG_EIO;
+		if (!desc)
+			rc = CG_EINTERNAL;
+		else
+			cg_cli_print_json(desc); /* cg_cli_finish_change reports a failure */
 		json_decref(desc);
 		cg_manifest_free(&m);
 	}
-	return cg_cli_finish(prog, rc);
+	return cg_cli_finish_change(prog, rc);
 }

@@ -132,17 +132,17 @@ int main(int argc, char **argv)
 	if (ro.shards) {
 		cg_reshard_result res;
 		rc = cg_migrate_reshard(cg_cli_store_dir(dir), &ro, &res, &err);
-		if (!rc && !quiet && report_reshard(&res, ro.dry_run, (cg_clock_us() / 1e3) - t0) < 0)
-			rc = cg_err_set(&err, CG_EIO, "write error on standard output");
+		if (!rc && !quiet)
+			report_reshard(&res, ro.dry_run, (cg_clock_us() / 1e3) - t0);
 	} else {
 		cg_migrate_result res;
 		rc = cg_migrate_schema(cg_cli_store_dir(dir), &mo, &res, &err);
-		if (!rc && !quiet && report_schema(&res, mo.dry_run, (cg_clock_us() / 1e3) - t0) < 0)
-			rc = cg_err_set(&err, CG_EIO, "write error on standard output");
+		if (!rc && !quiet)
+			report_schema(&res, mo.dry_run, (cg_clock_us() / 1e3) - t0);
 	}
 	if (rc == CG_EUSAGE)
 		return cg_cli_usage(prog, "%s", err.msg);
 	if (rc)
 		cg_cli_error(prog, &err);
-	return cg_cli_finish(prog, rc);
+	return cg_cli_finish_change(prog, rc); /* reports a report that could not be written */
 }

@@ -48,7 +48,7 @@ static void usage(void)
 static int emit_line(void *ctx, const char *line, size_t len)
 {
 	(void)ctx;
-	return fwrite(line, 1, len, stdout) != len || putchar('\n') == EOF ? -1 : 0;
+	return cg_cli_print_line(line, len);
 }
 
 typedef struct opts {
@@ -139,12 +139,12 @@ static int run_stream(cg_query_engine *q, const opts *o, size_t *total)
 		} else if (qrc) {
 			rc = qrc;
 		}
-		if (!input_waiting() && fflush(stdout) == EOF)
+		if (!input_waiting() && cg_cli_flush() < 0)
 			break; /* cg_cli_finish reports it */
 	}
 	free(line);
 	if (rc)
-		cg_cli_error(prog, &err);
+		rc = cg_cli_fail(prog, rc, &err);
 	else if (ferror(stdin))
 		rc = cg_err_set(&err, CG_EIO, "reading standard input failed"), cg_cli_error(prog, &err);
 	return rc ? rc : bad ? CG_EDATA : CG_OK;
@@ -154,9 +154,7 @@ static int run_one(cg_query_engine *q, json_t *req, size_t *total)
 {
 	cg_err err = { 0 };
 	int rc = cg_query_run(q, req, total, &err);
-	if (rc)
-		cg_cli_error(prog, &err);
-	return rc;
+	return rc ? cg_cli_fail(prog, rc, &err) : CG_OK;
 }
 
 /* The first shard the store could not open, or -1 when all are there. */
@@ -220,7 +218,7 @@ words:;
 		rc = run_stream(q, &o, &total);
 	else
 		rc = run_one(q, req, &total);
-	if (!rc && o.exit_status && total == 0)
+	if (!rc && o.exit_status && total == 0 && !cg_cli_stdout_errno())
 		rc = CG_ENEGATIVE;
 	if (!rc && missing >= 0)
 		rc = CG_EPARTIAL; /* the answers say "partial"; so does the exit status */

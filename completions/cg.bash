@@ -14,7 +14,7 @@ _cg_opts() {
 	cg-init) echo "$common --shards --shard-dir --cache-mb -q --quiet" ;;
 	cg-ingest)
 		echo "$common -w --workspace --doc-dir --lockfile --features --ndjson --unit --remove" \
-			"--name --remove-workspace --watch --debounce-ms --retry-ms --rebuild-cmd" \
+			"--name --move-workspace --remove-workspace --watch --debounce-ms --retry-ms --rebuild-cmd" \
 			"--bulk --keep-going --keep-synthetic --cache-mb -q --quiet" ;;
 	cg-query)
 		echo "$common -e --exit-status --strict --cache-vertices --warm" \
@@ -25,6 +25,7 @@ _cg_opts() {
 	cg-backup) echo "$common --wait --id --keep -q --quiet" ;;
 	cg-calls) echo "$common -w --workspace -r --report -j --threads --paths -q --quiet" ;;
 	cg-migrate) echo "$common --to --reshard -n --dry-run --chunk -q --quiet" ;;
+	cg-mcp) echo "$common --cache-vertices" ;;
 	*) echo "$common" ;;
 	esac
 }
@@ -102,7 +103,7 @@ _cg_args() {
 	cg-backup)
 		if ((n == 0)); then _cg_words "create list verify restore purge" "$cur"
 		else _cg_dirs "$cur"; fi ;;
-	cg-verify | cg-compact | cg-calls | cg-migrate) COMPREPLY=() ;;
+	cg-verify | cg-compact | cg-calls | cg-migrate | cg-mcp) COMPREPLY=() ;;
 	*) _cg_files "$cur" ;;
 	esac
 }
@@ -127,4 +128,4 @@ _cg() {
 	return 0
 }
 
-complete -F _cg cg-init cg-ingest cg-query cg-verify cg-compact cg-backup cg-calls cg-migrate
+complete -F _cg cg-init cg-ingest cg-query cg-verify cg-compact cg-backup cg-calls cg-migrate cg-mcp

@@ -8,10 +8,12 @@ CG_BUILDDIR="${CG_BUILDDIR:-$CG_ROOT/build}"
 PATH="$CG_BUILDDIR/bin:$PATH"
 export PATH
 
-# The shipped example workspace, and the shared devws fixture when present (CI has it
-# beside the checkout; a user's clone does not).
+# The shipped example workspace, and the devws fixture: a rustdoc workspace of three crates
+# and six dependencies, shipped as tests/fixtures/devws.tar.zst. `make check` unpacks it once
+# and passes its place in CG_DEVWS; a bare `bats tests/...` unpacks it into this run's
+# temporary directory on first use (require_devws).
 EXAMPLE_WS="$CG_ROOT/examples/ws"
-DEVWS="${CG_DEVWS:-$CG_ROOT/../shared/fixtures/rustdoc/devws}"
+DEVWS="${CG_DEVWS:-$BATS_RUN_TMPDIR/fixtures/devws}"
 
 setup() {
 	STORE="$BATS_TEST_TMPDIR/store"
@@ -20,9 +22,9 @@ setup() {
 	unset CG_CACHE_MB
 }
 
-# Skips the calling test when the shared devws fixture is absent.
+# Makes sure the devws fixture is unpacked at $DEVWS; fails (does not skip) when it cannot be.
 require_devws() {
-	[ -d "$DEVWS/json" ] || skip "devws fixture not found at $DEVWS (../shared is not part of a clone)"
+	[ -d "$DEVWS/json" ] || sh "$CG_ROOT/tests/tools/unpack-fixture.sh" devws "$(dirname "$DEVWS")"
 }
 
 # Prints every key and value of a store as readable hex-free lines, for before/after

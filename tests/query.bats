@@ -10,10 +10,9 @@ setup_file() {
 	export TMPDIR="$BATS_FILE_TMPDIR"
 	cg-init -q "$WS_STORE"
 	cg-ingest -q -d "$WS_STORE" --workspace "$EXAMPLE_WS"
-	if [ -d "$DEVWS/json" ]; then
-		cg-init -q "$DEV_STORE"
-		cg-ingest -q -d "$DEV_STORE" --workspace "$DEVWS" --doc-dir "$DEVWS/json"
-	fi
+	require_devws
+	cg-init -q "$DEV_STORE"
+	cg-ingest -q -d "$DEV_STORE" --workspace "$DEVWS" --doc-dir "$DEVWS/json"
 }
 
 CORE_JSON() { echo "$DEVWS/json/devws_core.json"; }

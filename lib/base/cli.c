@@ -59,21 +59,70 @@ int cg_cli_version(const char *prog)
 	return CG_OK;
 }
 
+/* The errno of the first failed write to stdout: by the time the binary finishes, errno
+ * says something about whatever ran after it (a directory opened, say). */
+static int stdout_errno;
+
+static int write_failed(void)
+{
+	if (!stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+	return -1;
+}
+
 int cg_cli_print_json(json_t *o)
 {
-	if (json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) < 0)
-		return -1;
-	return putchar('\n') == EOF ? -1 : 0;
+	errno = 0;
+	if (json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) < 0 ||
+	    putchar('\n') == EOF)
+		return write_failed();
+	return 0;
+}
+
+int cg_cli_print_line(const char *line, size_t len)
+{
+	errno = 0;
+	return fwrite(line, 1, len, stdout) != len || putchar('\n') == EOF ? write_failed() : 0;
+}
+
+int cg_cli_flush(void)
+{
+	errno = 0;
+	return fflush(stdout) == EOF ? write_failed() : 0;
+}
+
+int cg_cli_stdout_errno(void)
+{
+	if ((cg_cli_flush() < 0 || ferror(stdout)) && !stdout_errno)
+		stdout_errno = EIO;
+	return stdout_errno;
+}
+
+int cg_cli_fail(const char *prog, int rc, const cg_err *err)
+{
+	int e = rc == CG_EIO ? cg_cli_stdout_errno() : 0;
+	if (!e)
+		cg_cli_error(prog, err);
+	return e == EPIPE ? CG_OK : rc;
 }
 
 int cg_cli_finish(const char *prog, int rc)
 {
-	if (fflush(stdout) == 0 && !ferror(stdout))
+	int e = cg_cli_stdout_errno();
+	if (!e || e == EPIPE)
 		return rc;
-	if (errno == EPIPE)
-		return rc;
-	fprintf(stderr, "%s: write error on standard output: %s\n", prog, strerror(errno));
+	fprintf(stderr, "%s: write error on standard output: %s\n", prog, strerror(e));
 	return rc ? rc : CG_EIO;
+}
+
+int cg_cli_finish_change(const char *prog, int rc)
+{
+	int e = cg_cli_stdout_errno();
+	if (!e || e == EPIPE || rc)
+		return cg_cli_finish(prog, rc);
+	fprintf(stderr, "%s: its work is done, but the report could not be written to standard output: %s\n",
+		prog, strerror(e));
+	return CG_EREPORT;
 }
 
 int cg_cli_interactive(void)

@@ -7,6 +7,7 @@ enum cg_status {
 	CG_ENEGATIVE = 1,   /* a negative answer: damage found, no match with -e */
 	CG_EUSAGE = 2,      /* bad command line */
 	CG_EPARTIAL = 3,    /* answered, but some shards could not be read */
+	CG_EREPORT = 4,     /* the change is committed, but its report on stdout could not be written */
 	CG_EDATA = 65,      /* malformed input (EX_DATAERR) */
 	CG_ENOINPUT = 66,   /* store or input file missing (EX_NOINPUT) */
 	CG_EINTERNAL = 70,  /* a bug (EX_SOFTWARE) */

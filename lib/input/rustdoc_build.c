@@ -6,11 +6,6 @@
 #include "codec/keys.h"
 #include "rustdoc_int.h"
 
-static const char *sget(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* ---- structure: who contains whom ---- */
 
 static void set_parent(ent *child, uint32_t parent)
@@ -204,16 +199,6 @@ static const char *intern(rd *r, const cg_buf *b)
 	return p;
 }
 
-static int join_summary(const json_t *sum, cg_buf *b)
-{
-	size_t i;
-	json_t *c;
-	json_array_foreach(json_object_get(sum, "path"), i, c)
-		if ((i && cg_buf_printf(b, "::") < 0) || cg_buf_printf(b, "%s", json_string_value(c)) < 0)
-			return -1;
-	return 0;
-}
-
 static int is_local_summary(const ent *e)
 {
 	return e->summary && json_integer_value(json_object_get(e->summary, "crate_id")) == 0;
@@ -240,9 +225,9 @@ static const char *path_of(rd *r, ent *e)
 	if (e == r->root)
 		rc = cg_buf_printf(&b, "%s", r->crate);
 	else if (is_local_summary(e) && e->kind != CG_KIND_IMPL)
-		rc = join_summary(e->summary, &b);
+		rc = rd_join_summary(e->summary, &b);
 	else {
-		const char *name = e->item ? sget(e->item, "name") : NULL;
+		const char *name = e->item ? rd_sget(e->item, "name") : NULL;
 		rc = cg_buf_printf(&b, "%s::%s", parent_path(r, e), name ? name : "_");
 	}
 	e->flags &= (uint8_t)~E_PATHING;
@@ -320,7 +305,7 @@ static void span_key(const ent *e, impl_key *k)
 {
 	json_t *span = json_object_get(e->item, "span"), *begin = json_object_get(span, "begin");
 	k->e = (ent *)e;
-	k->file = sget(span, "filename") ? sget(span, "filename") : "";
+	k->file = rd_sget(span, "filename") ? rd_sget(span, "filename") : "";
 	k->line = (long)json_integer_value(json_array_get(begin, 0));
 	k->col = (long)json_integer_value(json_array_get(begin, 1));
 }
@@ -403,62 +388,18 @@ static int add_item_vertex(rd *r, ent *e)
 			.line = (uint32_t)json_integer_value(json_array_get(begin, 0)),
 			.end_line = (uint32_t)json_integer_value(json_array_get(end, 0)),
 			.column = (uint32_t)json_integer_value(json_array_get(begin, 1)) };
-	v.str[CG_VF_NAME] = e == r->root ? r->crate : e->kind == CG_KIND_IMPL ? e->label : sget(e->item, "name");
+	v.str[CG_VF_NAME] = e == r->root ? r->crate : e->kind == CG_KIND_IMPL ? e->label : rd_sget(e->item, "name");
 	v.str[CG_VF_PATH] = path_of(r, e);
 	v.str[CG_VF_CRATE] = r->crate;
 	v.str[CG_VF_VERSION] = r->version;
-	v.str[CG_VF_FILE] = sget(span, "filename");
-	if (first_line(r, sget(e->item, "docs"), &v.str[CG_VF_DOCS]))
+	v.str[CG_VF_FILE] = rd_sget(span, "filename");
+	if (first_line(r, rd_sget(e->item, "docs"), &v.str[CG_VF_DOCS]))
 		return CG_EINTERNAL;
 	if (!v.str[CG_VF_PATH])
 		return rd_oom(r);
 	if (cg_graph_add_vertex(r->g, &v, &e->vid, r->err))
 		return r->err->code;
 	e->flags |= E_VERTEX;
-	return 0;
-}
-
-/* A stub for an item known only from `paths`: external, or local but not documented. */
-static int add_stub(rd *r, ent *e)
-{
-	json_t *path = json_object_get(e->summary, "path");
-	size_t n = json_array_size(path);
-	int kind = n ? rd_kind(sget(e->summary, "kind")) : -1;
-	if (kind < 0 || kind >= CG_KIND_NKINDS) { /* keywords, attributes: nothing to point at */
-		e->flags |= E_NOSTUB;
-		return 0;
-	}
-	if (kind == CG_KIND_MODULE && n == 1)
-		kind = CG_KIND_CRATE;
-	uint32_t crate_id = (uint32_t)json_integer_value(json_object_get(e->summary, "crate_id"));
-	const ext_crate *x = crate_id ? rd_ext(r, crate_id) : NULL;
-	cg_buf b = { 0 };
-	if (join_summary(e->summary, &b) < 0 || cg_buf_putc(&b, 0) < 0) {
-		cg_buf_free(&b);
-		return rd_oom(r);
-	}
-	cg_vertex v = { .kind = kind, .flags = CG_VFLAG_STUB };
-	v.str[CG_VF_NAME] = json_string_value(json_array_get(path, n - 1));
-	v.str[CG_VF_PATH] = (const char *)b.data;
-	v.str[CG_VF_CRATE] = crate_id == 0 ? r->crate : x ? x->name : json_string_value(json_array_get(path, 0));
-	v.str[CG_VF_VERSION] = crate_id == 0 ? r->version : x ? x->version : "";
-	int rc = cg_graph_add_vertex(r->g, &v, &e->vid, r->err);
-	cg_buf_free(&b);
-	return rc;
-}
-
-int rd_vid(rd *r, uint32_t id, uint64_t *vid)
-{
-	ent *e = rd_ent(r, id);
-	*vid = 0;
-	if (!e || (!(e->flags & E_VERTEX) && (e->item || !e->summary || (e->flags & E_NOSTUB))))
-		return 0; /* unknown, or an item left out (a `use`, a synthetic impl's item) */
-	if (!e->vid) {
-		int rc = add_stub(r, e);
-		if (rc)
-			return rc;
-	}
-	*vid = e->vid;
 	return 0;
 }
 
@@ -486,7 +427,7 @@ static const char *span_file(const ent *e, uint32_t *line)
 {
 	json_t *span = json_object_get(e->item, "span");
 	*line = (uint32_t)json_integer_value(json_array_get(json_object_get(span, "begin"), 0));
-	return sget(span, "filename");
+	return rd_sget(span, "filename");
 }
 
 static int alias(rd *r, const ent *target, const char *module_path, const char *name)
@@ -514,10 +455,10 @@ static int glob_aliases(rd *r, const ent *t, const char *module_path)
 			ent *ct = json_is_integer(tid) ? rd_ent(r, (uint32_t)json_integer_value(tid)) : NULL;
 			if (ct && !json_is_true(json_object_get(c->body, "is_glob")) &&
 			    vis_of(json_object_get(c->item, "visibility")) == CG_VIS_PUBLIC &&
-			    alias(r, ct, module_path, sget(c->body, "name")))
+			    alias(r, ct, module_path, rd_sget(c->body, "name")))
 				return r->err->code;
 		} else if ((t->kind == CG_KIND_ENUM || vis_of(json_object_get(c->item, "visibility")) == CG_VIS_PUBLIC) &&
-			   alias(r, c, module_path, sget(c->item, "name"))) {
+			   alias(r, c, module_path, rd_sget(c->item, "name"))) {
 			return r->err->code;
 		}
 	}
@@ -540,7 +481,7 @@ static int use_edges(rd *r, ent *u)
 		return 0;
 	if (json_is_true(json_object_get(u->body, "is_glob")))
 		return glob_aliases(r, t, m->path);
-	return alias(r, t, m->path, sget(u->body, "name"));
+	return alias(r, t, m->path, rd_sget(u->body, "name"));
 }
 
 /* What an item's signature names: the parts of its inner value holding types and bounds. */
@@ -599,7 +540,7 @@ static int item_edges(rd *r, ent *e)
 	json_t *v;
 	json_array_foreach(json_object_get(e->body, "items"), i, v) {
 		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
-		if (c && (c->flags & E_VERTEX) && (!c->has_parent || c->parent != e->id) && alias(r, c, e->path, sget(c->item, "name")))
+		if (c && (c->flags & E_VERTEX) && (!c->has_parent || c->parent != e->id) && alias(r, c, e->path, rd_sget(c->item, "name")))
 			return r->err->code;
 	}
 	return 0;

@@ -1,5 +1,6 @@
-/* rustdoc_int: state shared by the rustdoc reader's files (rustdoc.c loads the document,
- * rustdoc_build.c makes vertices and edges, rustdoc_type.c renders and walks types). */
+/* rustdoc_int: state shared by the rustdoc reader's files (rustdoc_table.c holds the id table
+ * the others use, rustdoc.c reads the document, rustdoc_build.c makes vertices and edges,
+ * rustdoc_type.c renders and walks types). */
 #ifndef CG_RUSTDOC_INT_H
 #define CG_RUSTDOC_INT_H
 
@@ -70,6 +71,7 @@ typedef struct rd {
 	cg_buf b;                     /* scratch */
 } rd;
 
+/* rustdoc_table.c: the core the other files use */
 int rd_fail(rd *r, const rd_loc *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int rd_oom(rd *r);
 json_t *rd_field(rd *r, const rd_loc *at, const json_t *obj, const char *k, int types);
@@ -78,10 +80,17 @@ const ext_crate *rd_ext(const rd *r, uint32_t crate_id);
 /* enum cg_kind (or K_USE, K_NONE) of a rustdoc item or summary kind name; -1 when unknown. */
 int rd_kind(const char *name);
 
-/* rustdoc_build.c: everything after loading. */
-int rd_build(rd *r);
+/* Loads the id table from the document's index, paths and external_crates. */
+int rd_load(rd *r, json_t *index, json_t *paths, json_t *ext);
 /* The vid an edge to local id uses (a vertex, or a stub made now); 0 when there is none. */
 int rd_vid(rd *r, uint32_t id, uint64_t *vid);
+/* o[k] as a string, NULL when absent or not a string. */
+const char *rd_sget(const json_t *o, const char *k);
+/* A paths summary's path joined with "::". */
+int rd_join_summary(const json_t *sum, cg_buf *b);
+
+/* rustdoc_build.c: everything after loading. */
+int rd_build(rd *r);
 
 /* rustdoc_type.c */
 /* Appends a readable rendering of a Type / Path / GenericBound to b. */

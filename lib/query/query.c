@@ -1,6 +1,7 @@
-/* query: the engine's front — request parsing, path resolution, answer lines, closing and
- * explain lines, and the vertex and find queries. Graph walks live in query_graph.c. */
-#include "query_int.h"
+/* query: the engine's front — request parsing, dispatch to the ops, closing and explain
+ * lines. The ops (query_find, query_graph, query_ws, query_stats) use the cores answer.c
+ * and resolve.c; nothing calls back into this file. */
+#include "resolve.h"
 #include "base/clock.h"
 
 #include <stdarg.h>
@@ -68,120 +69,6 @@ int cg_query_refresh(cg_query_engine *q, cg_err *err)
 int cg_query_warm(cg_query_engine *q, size_t n, size_t *loaded, cg_err *err)
 {
 	return cg_read_warm(q->r, n, loaded, err);
-}
-
-/* ---- output ---- */
-
-static int put_head(cg_query_engine *q, cg_buf *b)
-{
-	cg_buf_reset(b);
-	if (cg_buf_putc(b, '{') < 0)
-		return -1;
-	return q->reqid ? cg_buf_printf(b, "\"id\":%s", q->reqid) : 0;
-}
-
-/* A comma unless the object was just opened. */
-static int sep(cg_buf *b)
-{
-	return b->len && b->data[b->len - 1] != '{' ? cg_buf_putc(b, ',') : 0;
-}
-
-static int put_partial(cg_query_engine *q, cg_buf *b)
-{
-	if (!q->partial)
-		return 0;
-	if (sep(b) < 0 || cg_buf_printf(b, "\"partial\":true,\"missing_shards\":[") < 0 ||
-	    cg_buf_append(b, q->partial_json.data, q->partial_json.len) < 0)
-		return -1;
-	return cg_buf_putc(b, ']');
-}
-
-static int send(cg_query_engine *q, cg_buf *b, cg_err *err)
-{
-	if (!q->o.emit(q->o.emit_ctx, (const char *)b->data, b->len))
-		return CG_OK;
-	return cg_err_set(err, CG_EIO, "cannot write the answer");
-}
-
-int q_emit_line(cg_query_engine *q, cg_buf *body, cg_err *err)
-{
-	cg_buf *b = &q->line;
-	if (put_head(q, b) < 0 || (body->len && sep(b) < 0) ||
-	    cg_buf_append(b, body->data, body->len) < 0 || put_partial(q, b) < 0 || cg_buf_putc(b, '}') < 0)
-		return cg_err_set(err, CG_EINTERNAL, "out of memory");
-	return send(q, b, err);
-}
-
-static int collect(q_run *run, uint64_t vid, cg_err *err)
-{
-	if (!vid || cg_vmap_get(run->set, vid))
-		return CG_OK;
-	if (run->norder == run->cap_order) {
-		size_t cap = run->cap_order ? run->cap_order * 2 : 64;
-		uint64_t *o = realloc(run->order, cap * sizeof *o);
-		if (!o)
-			return cg_err_set(err, CG_EINTERNAL, "out of memory");
-		run->order = o;
-		run->cap_order = cap;
-	}
-	run->order[run->norder++] = vid;
-	return cg_vmap_put(run->set, vid, 1) < 0 ? cg_err_set(err, CG_EINTERNAL, "out of memory") : CG_OK;
-}
-
-int q_emit(q_run *run, const q_result *res, cg_err *err)
-{
-	if (run->qq->limit > 0 && run->count >= (size_t)run->qq->limit) {
-		run->truncated = 1;
-		return Q_STOP;
-	}
-	run->count++;
-	if (run->mode == Q_COUNT)
-		return CG_OK;
-	if (run->mode == Q_COLLECT) {
-		int rc = collect(run, res->vid, err);
-		if (!rc && res->edge)
-			rc = collect(run, res->edge->src, err);
-		if (!rc && res->edge)
-			rc = collect(run, res->edge->dst, err);
-		return rc;
-	}
-	cg_query_engine *q = run->q;
-	cg_buf *b = &q->line;
-	char hex[17];
-	int rc = put_head(q, b) < 0 ? -1 : 0;
-	if (!rc && res->depth >= 0)
-		rc = sep(b) < 0 || cg_buf_printf(b, "\"depth\":%d", res->depth) < 0 ? -1 : 0;
-	if (!rc && res->step >= 0)
-		rc = sep(b) < 0 || cg_buf_printf(b, "\"step\":%d", res->step) < 0 ? -1 : 0;
-	if (!rc && res->edge) {
-		if (sep(b) < 0 || cg_buf_printf(b, "\"edge\":") < 0)
-			rc = -1;
-		else if ((rc = cg_read_json_edge(b, q->r, res->edge, err)))
-			return rc;
-	}
-	if (!rc && (sep(b) < 0 || cg_buf_printf(b, "\"vertex\":") < 0))
-		rc = -1;
-	if (!rc && res->v)
-		rc = cg_read_json_vertex(b, res->vid, res->v);
-	else if (!rc) { /* an edge to a vertex with no record: say so, invent nothing */
-		cg_vid_hex(res->vid, hex);
-		rc = cg_buf_printf(b, "{\"id\":\"%s\",\"missing\":true}", hex);
-	}
-	if (rc || put_partial(q, b) < 0 || cg_buf_putc(b, '}') < 0)
-		return cg_err_set(err, CG_EINTERNAL, "out of memory");
-	return send(q, b, err);
-}
-
-int q_plan(q_run *run, const char *fmt, ...)
-{
-	if (!run->plan)
-		return 0;
-	char text[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	return json_array_append_new(run->plan, json_string(text));
 }
 
 static int closing(cg_query_engine *q, size_t count, int truncated, const char *error, cg_err *err)
@@ -397,7 +284,7 @@ static int parse_op_args(json_t *req, q_query *qq, cg_err *err)
 	return CG_OK;
 }
 
-int q_parse(json_t *req, q_query *qq, cg_err *err)
+static int q_parse(json_t *req, q_query *qq, cg_err *err)
 {
 	memset(qq, 0, sizeof *qq);
 	qq->dir = 1;
@@ -428,181 +315,9 @@ int q_parse(json_t *req, q_query *qq, cg_err *err)
 	return rc;
 }
 
-/* ---- resolving references ---- */
-
-static int cand_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
-{
-	(void)value, (void)vlen;
-	struct q_cands *c = ctx;
-	if (c->kind) {
-		cg_vertex v;
-		int found, rc = cg_read_vertex(c->r, vid, &v, &found, err);
-		if (rc)
-			return rc;
-		if (!found || v.kind != c->kind)
-			return CG_OK;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		if (c->vids[i] == vid)
-			return CG_OK;
-	if (c->n == sizeof c->vids / sizeof *c->vids) {
-		c->more = 1;
-		return CG_OK;
-	}
-	c->vids[c->n++] = vid;
-	return CG_OK;
-}
-
-/* Every vertex a reference names: a 16-hex id, a path (defining or re-exported), or
- * path#kind. */
-static int resolve_all(q_run *run, const char *ref, struct q_cands *c, cg_err *err)
-{
-	memset(c, 0, sizeof *c);
-	c->r = run->q->r;
-	uint64_t vid;
-	if (strlen(ref) == 16 && cg_vid_parse(ref, &vid) == 0) {
-		q_plan(run, "id %s: get v:%s", ref, ref);
-		c->vids[c->n++] = vid;
-		return CG_OK;
-	}
-	char path[1024];
-	snprintf(path, sizeof path, "%s", ref);
-	char *hash = strrchr(path, '#');
-	if (hash) {
-		*hash = '\0';
-		if (!(c->kind = cg_kind_parse(hash + 1)))
-			return cg_err_set(err, CG_EUSAGE, "%s: unknown kind '%s'", ref, hash + 1);
-	}
-	q_plan(run, "resolve %s: scan i:path:%s: in every shard%s", ref, path,
-	       c->kind ? ", keep the given kind" : "");
-	return cg_read_index(run->q->r, CG_IDX_PATH, path, 1, cand_visit, c, err);
-}
-
-/* With a workspace, a path two versions share names the one the workspace uses. */
-int q_resolve(q_run *run, const char *ref, struct q_cands *c, cg_err *err)
-{
-	int rc = resolve_all(run, ref, c, err);
-	if (rc || !run->ws_units)
-		return rc;
-	size_t kept = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		cg_vertex v;
-		int found;
-		if ((rc = cg_read_vertex(run->q->r, c->vids[i], &v, &found, err)))
-			return rc;
-		if (found && q_in_ws(run, &v))
-			c->vids[kept++] = c->vids[i];
-	}
-	c->n = kept;
-	return CG_OK;
-}
-
-int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, cg_err *err)
-{
-	struct q_cands c;
-	int rc = q_resolve(run, ref, &c, err);
-	*vid = 0;
-	if (rc || c.n == 0)
-		return rc;
-	if (c.n == 1) {
-		*vid = c.vids[0];
-		return CG_OK;
-	}
-	char list[700] = "";
-	size_t used = 0;
-	for (size_t i = 0; i < c.n && used < sizeof list - 80; i++) {
-		cg_vertex v;
-		int found;
-		if ((rc = cg_read_vertex(run->q->r, c.vids[i], &v, &found, err)))
-			return rc;
-		char hex[17];
-		cg_vid_hex(c.vids[i], hex);
-		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s#%s (%s)", i ? ", " : "",
-					 found ? v.str[CG_VF_PATH] : ref, found ? cg_kind_name(v.kind) : "?", hex);
-	}
-	return cg_err_set(err, CG_EUSAGE, "'%s' is ambiguous: %s%s; name one as PATH#KIND or by id", ref,
-			  list, c.more ? ", ..." : "");
-}
-
-/* ---- vertex and find ---- */
-
-static int q_vertex(q_run *run, cg_err *err)
-{
-	json_t *t;
-	size_t i;
-	json_array_foreach(run->qq->starts, i, t) {
-		struct q_cands c;
-		int rc = q_resolve(run, json_string_value(t), &c, err);
-		for (size_t k = 0; !rc && k < c.n; k++) {
-			cg_vertex v;
-			int found;
-			rc = cg_read_vertex(run->q->r, c.vids[k], &v, &found, err);
-			if (!rc && found)
-				rc = q_emit(run, &(q_result){ c.vids[k], &v, NULL, -1, -1 }, err);
-		}
-		if (rc)
-			return rc;
-	}
-	return CG_OK;
-}
-
-struct find {
-	q_run *run;
-	int kind;
-	const char *crate;
-	size_t crate_len; /* of the name part; version follows '@' when given */
-	const char *version;
-};
-
-static int find_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
-{
-	(void)value, (void)vlen;
-	struct find *f = ctx;
-	const q_query *qq = f->run->qq;
-	cg_vertex v;
-	int found, rc = cg_read_vertex(f->run->q->r, vid, &v, &found, err);
-	if (rc || !found)
-		return rc;
-	const char *name = v.str[CG_VF_NAME], *crate = v.str[CG_VF_CRATE];
-	if ((qq->name && strcmp(name, qq->name)) ||
-	    (qq->prefix && strncmp(name, qq->prefix, strlen(qq->prefix))) ||
-	    (f->kind && v.kind != f->kind) || (qq->file && strcmp(v.str[CG_VF_FILE], qq->file)) ||
-	    (f->crate && (strlen(crate) != f->crate_len || strncmp(crate, f->crate, f->crate_len))) ||
-	    (f->version && strcmp(v.str[CG_VF_VERSION], f->version)) || !q_in_ws(f->run, &v))
-		return CG_OK;
-	return q_emit(f->run, &(q_result){ vid, &v, NULL, -1, -1 }, err);
-}
-
-/* Drives the scan from the most selective index given, filters the rest on the record. */
-static int q_find(q_run *run, cg_err *err)
-{
-	const q_query *qq = run->qq;
-	struct find f = { run, qq->kind ? cg_kind_parse(qq->kind) : 0, qq->crate, 0, NULL };
-	char crate_prefix[512];
-	if (qq->crate) {
-		const char *at = strchr(qq->crate, '@');
-		f.crate_len = at ? (size_t)(at - qq->crate) : strlen(qq->crate);
-		f.version = at ? at + 1 : NULL;
-		snprintf(crate_prefix, sizeof crate_prefix, "%.*s@", (int)f.crate_len, qq->crate);
-	}
-	int itype, exact = 1;
-	const char *value;
-	if (qq->name)
-		itype = CG_IDX_NAME, value = qq->name;
-	else if (qq->prefix)
-		itype = CG_IDX_NAME, value = qq->prefix, exact = 0;
-	else if (qq->file)
-		itype = CG_IDX_FILE, value = qq->file;
-	else if (qq->crate)
-		itype = CG_IDX_CRATE, value = f.version ? qq->crate : crate_prefix, exact = f.version != NULL;
-	else
-		itype = CG_IDX_KIND, value = qq->kind;
-	q_plan(run, "scan i:%s:%s%s in every shard, get each vertex (cache first), filter the rest",
-	       cg_index_type_name(itype), value, exact ? ":" : "*");
-	return cg_read_index(run->q->r, itype, value, exact, find_visit, &f, err);
-}
-
 /* ---- running ---- */
+
+static int run_export(q_run *run, cg_err *err);
 
 static int dispatch_op(q_run *run, cg_err *err)
 {
@@ -616,7 +331,7 @@ static int dispatch_op(q_run *run, cg_err *err)
 	case Q_IMPLEMENTORS:
 	case Q_DEPENDENTS: return q_traverse(run, err);
 	case Q_PATH: return q_path(run, err);
-	case Q_EXPORT: return q_export(run, err);
+	case Q_EXPORT: return run_export(run, err);
 	case Q_STATS: return q_stats(run, err);
 	case Q_DUMP: return q_dump(run, err);
 	case Q_WORKSPACES: return q_workspaces(run, err);
@@ -625,7 +340,7 @@ static int dispatch_op(q_run *run, cg_err *err)
 }
 
 /* Loads the workspace filter, if the query has one, for the length of the query. */
-int q_dispatch(q_run *run, cg_err *err)
+static int dispatch(q_run *run, cg_err *err)
 {
 	if (!run->qq->workspace || run->ws_units)
 		return dispatch_op(run, err);
@@ -637,6 +352,30 @@ int q_dispatch(q_run *run, cg_err *err)
 		run->ws_units = NULL;
 	}
 	cg_vmap_free(&units);
+	return rc;
+}
+
+/* Export runs its inner query in collect mode, then writes the subgraph it reached. */
+static int run_export(q_run *run, cg_err *err)
+{
+	q_query iq;
+	int rc = q_parse(run->qq->inner, &iq, err);
+	if (!rc && (iq.op == Q_EXPORT || iq.op == Q_STATS || iq.op == Q_DUMP))
+		rc = cg_err_set(err, CG_EUSAGE, "export takes a query that reaches vertices, not %s", iq.op_name);
+	cg_vmap set = { 0 };
+	q_run inner = { .q = run->q, .qq = &iq, .mode = Q_COLLECT, .plan = run->plan, .set = &set };
+	if (!rc) {
+		q_plan(run, "collect the vertices %s reaches (with both ends of every edge it answers)", iq.op_name);
+		rc = dispatch(&inner, err);
+		if (rc == Q_STOP)
+			rc = CG_OK;
+		run->truncated = inner.truncated;
+	}
+	if (!rc)
+		rc = q_export(run, &inner, err);
+	cg_vmap_free(&set);
+	free(inner.order);
+	json_decref(iq.starts);
 	return rc;
 }
 
@@ -720,7 +459,7 @@ int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err)
 	memset(cg_read_costs(q->r), 0, sizeof(cg_read_cost));
 	long long t0 = cg_clock_us();
 	if (!rc)
-		rc = q_dispatch(&run, err);
+		rc = dispatch(&run, err);
 	long long us = cg_clock_us() - t0;
 	if (rc == Q_STOP)
 		rc = CG_OK;

@@ -1,6 +1,6 @@
 /* query_graph: the walking queries — neighbors, breadth-first traverse (and the transitive
  * reverse questions built on it), shortest path, and export of the subgraph a query reaches. */
-#include "query_int.h"
+#include "resolve.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -380,37 +380,21 @@ static int xp_finish_dot(struct xp *x, cg_err *err)
 	return q_emit_line(q, &x->line, err);
 }
 
-int q_export(q_run *run, cg_err *err)
+int q_export(q_run *run, q_run *inner, cg_err *err)
 {
-	q_query iq;
-	int rc = q_parse(run->qq->inner, &iq, err);
-	if (!rc && (iq.op == Q_EXPORT || iq.op == Q_STATS || iq.op == Q_DUMP))
-		rc = cg_err_set(err, CG_EUSAGE, "export takes a query that reaches vertices, not %s", iq.op_name);
-	cg_vmap set = { 0 };
-	q_run inner = { .q = run->q, .qq = &iq, .mode = Q_COLLECT, .plan = run->plan, .set = &set };
 	cg_buf dot = { 0 };
-	struct xp x = { run, &inner, !strcmp(run->qq->format, "dot") ? &dot : NULL, { 0 } };
-	if (!rc) {
-		q_plan(run, "collect the vertices %s reaches (with both ends of every edge it answers)", iq.op_name);
-		rc = q_dispatch(&inner, err);
-		if (rc == Q_STOP)
-			rc = CG_OK;
-		run->truncated = inner.truncated;
-	}
-	if (!rc)
-		q_plan(run, "then every out-edge of each collected vertex whose target was collected");
-	if (!rc && x.out && cg_buf_printf(&dot, "digraph cg {\n  node [shape=box];\n") < 0)
+	struct xp x = { run, inner, !strcmp(run->qq->format, "dot") ? &dot : NULL, { 0 } };
+	int rc = CG_OK;
+	q_plan(run, "then every out-edge of each collected vertex whose target was collected");
+	if (x.out && cg_buf_printf(&dot, "digraph cg {\n  node [shape=box];\n") < 0)
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
-	for (size_t i = 0; !rc && i < inner.norder; i++)
-		rc = xp_vertex(&x, inner.order[i], err);
-	for (size_t i = 0; !rc && i < inner.norder; i++)
-		rc = cg_read_edges(run->q->r, inner.order[i], iq.types, 1, xp_edge, &x, err);
+	for (size_t i = 0; !rc && i < inner->norder; i++)
+		rc = xp_vertex(&x, inner->order[i], err);
+	for (size_t i = 0; !rc && i < inner->norder; i++)
+		rc = cg_read_edges(run->q->r, inner->order[i], inner->qq->types, 1, xp_edge, &x, err);
 	if (!rc && x.out)
 		rc = xp_finish_dot(&x, err);
 	cg_buf_free(&dot);
 	cg_buf_free(&x.line);
-	cg_vmap_free(&set);
-	free(inner.order);
-	json_decref(iq.starts);
 	return rc;
 }

@@ -64,35 +64,24 @@ typedef struct q_result {
 	int depth, step;
 } q_result;
 
+/* answer.c: the output core */
+int q_oom(cg_err *err); /* sets CG_EINTERNAL "out of memory" */
 int q_emit(q_run *run, const q_result *res, cg_err *err);
 int q_emit_line(cg_query_engine *q, cg_buf *body, cg_err *err); /* {"id":..,BODY} */
 int q_plan(q_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Resolves one reference to exactly one vertex (*vid 0 when nothing matches). */
-int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, cg_err *err);
-int q_parse(json_t *req, q_query *qq, cg_err *err);
-int q_dispatch(q_run *run, cg_err *err);
 
+/* The ops: each answers one kind of query through answer.c and resolve.h. */
+/* query_find.c */
+int q_vertex(q_run *run, cg_err *err);
+int q_find(q_run *run, cg_err *err);
 /* query_graph.c */
 int q_neighbors(q_run *run, cg_err *err);
 int q_traverse(q_run *run, cg_err *err);
 int q_path(q_run *run, cg_err *err);
-int q_export(q_run *run, cg_err *err);
+/* Writes the subgraph an inner query collected (inner->order, inner->set). */
+int q_export(q_run *run, q_run *inner, cg_err *err);
 /* query_ws.c */
 int q_workspaces(q_run *run, cg_err *err);
-/* Loads the unit ids of a workspace into units; CG_EUSAGE when there is no such workspace. */
-int q_ws_units(q_run *run, const char *name, cg_vmap *units, cg_err *err);
-/* Whether a vertex belongs to the query's workspace (always, without one). */
-int q_in_ws(const q_run *run, const cg_vertex *v);
-/* Every vertex a reference names (ids, paths, PATH#KIND), up to 16. */
-struct q_cands {
-	uint64_t vids[16];
-	size_t n;
-	int more;
-	int kind; /* wanted kind, 0: any */
-	cg_reader *r;
-};
-int q_resolve(q_run *run, const char *ref, struct q_cands *c, cg_err *err);
-
 /* query_stats.c */
 int q_stats(q_run *run, cg_err *err);
 int q_dump(q_run *run, cg_err *err);

@@ -1,6 +1,6 @@
 /* query_ws: workspace answers — which workspaces use a crate or contain an item, the list of
  * workspaces, and the unit set behind a query's "workspace" filter (m:workspace:NAME). */
-#include "query_int.h"
+#include "resolve.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,60 +8,6 @@
 #include "input/cargolock.h"
 #include "input/graph.h"
 #include "codec/ident.h"
-
-static int oom(cg_err *err)
-{
-	return cg_err_set(err, CG_EINTERNAL, "out of memory");
-}
-
-static json_t *load_record(const uint8_t *v, size_t vl, const char *what, cg_err *err)
-{
-	cg_rec rec;
-	if (cg_rec_open(v, vl, CG_REC_META, &rec, err)) {
-		cg_err_prefix(err, "m:workspace:%s", what);
-		return NULL;
-	}
-	json_t *o = json_loads(cg_meta_text(&rec), 0, NULL);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		cg_err_set(err, CG_EDATA, "m:workspace:%s: not a JSON object", what);
-	}
-	return json_is_object(o) ? o : NULL;
-}
-
-int q_ws_units(q_run *run, const char *name, cg_vmap *units, cg_err *err)
-{
-	cg_buf k = { 0 };
-	rocksdb_pinnableslice_t *ps = NULL;
-	int rc = cg_key_meta(&k, CG_META_WORKSPACE, name, strlen(name)) < 0 ? oom(err)
-		: cg_store_get(cg_read_store(run->q->r), 0, k.data, k.len, &ps, err);
-	cg_buf_free(&k);
-	if (!rc && !ps)
-		return cg_err_set(err, CG_EUSAGE, "no workspace '%s' in the store (see: cg-query workspaces)", name);
-	size_t len = 0;
-	const char *val = rc ? NULL : rocksdb_pinnableslice_value(ps, &len);
-	json_t *rec = rc ? NULL : load_record((const uint8_t *)val, len, name, err);
-	if (ps)
-		rocksdb_pinnableslice_destroy(ps);
-	if (!rec)
-		return rc ? rc : err->code;
-	static const char *const lists[] = { "members", "dependencies" };
-	q_plan(run, "workspace %s: get m:workspace:%s, keep vertices whose owner is one of its units", name, name);
-	for (int l = 0; l < 2 && !rc; l++) {
-		size_t i;
-		json_t *u;
-		json_array_foreach(json_object_get(rec, lists[l]), i, u)
-			if (json_is_string(u) && cg_vmap_put(units, cg_unit_id(json_string_value(u)), 1) < 0)
-				rc = oom(err);
-	}
-	json_decref(rec);
-	return rc;
-}
-
-int q_in_ws(const q_run *run, const cg_vertex *v)
-{
-	return !run->ws_units || (v && v->owner && cg_vmap_get(run->ws_units, v->owner));
-}
 
 /* ---- the workspaces query ---- */
 
@@ -88,7 +34,7 @@ typedef struct wsq {
 static int answer(q_run *run, json_t *o, cg_err *err)
 {
 	if (!o)
-		return oom(err);
+		return q_oom(err);
 	if (run->qq->limit > 0 && run->count >= (size_t)run->qq->limit) {
 		json_decref(o);
 		run->truncated = 1;
@@ -100,10 +46,10 @@ static int answer(q_run *run, json_t *o, cg_err *err)
 	if (run->mode != Q_EMIT)
 		return CG_OK;
 	if (!text)
-		return oom(err);
+		return q_oom(err);
 	cg_buf body = { 0 };
 	size_t n = strlen(text);
-	int rc = cg_buf_append(&body, text + 1, n - 2) < 0 ? oom(err) : q_emit_line(run->q, &body, err);
+	int rc = cg_buf_append(&body, text + 1, n - 2) < 0 ? q_oom(err) : q_emit_line(run->q, &body, err);
 	cg_buf_free(&body);
 	free(text);
 	return rc;
@@ -144,8 +90,8 @@ static int ws_visit(void *ctx, int shard, const uint8_t *k, size_t klen, const u
 	if (klen < 2 || k[1] != CG_META_WORKSPACE)
 		return CG_OK;
 	char *name = strndup((const char *)k + 2, klen - 2);
-	json_t *rec = name ? load_record(v, vlen, name, err) : NULL;
-	int rc = !name ? oom(err) : !rec ? err->code : CG_OK;
+	json_t *rec = name ? q_ws_record(v, vlen, name, err) : NULL;
+	int rc = !name ? q_oom(err) : !rec ? err->code : CG_OK;
 	if (!rc && !w->want)
 		rc = answer(w->run, json_pack("{s:O}", "workspace", rec), err);
 	else if (!rc)
@@ -167,15 +113,15 @@ static int vertex_units(q_run *run, const char *ref, char ***units, size_t *n, j
 			continue;
 		char **p = realloc(*units, (*n + 1) * sizeof *p), hex[17];
 		if (!p)
-			return oom(err);
+			return q_oom(err);
 		*units = p;
 		if (asprintf(&p[*n], "%s@%s", v.str[CG_VF_CRATE], v.str[CG_VF_VERSION]) < 0)
-			return oom(err);
+			return q_oom(err);
 		(*n)++;
 		cg_vid_hex(c.vids[i], hex);
 		if (json_array_append_new(vertices, json_pack("{s:s, s:s, s:s}", "id", hex, "path", v.str[CG_VF_PATH],
 							      "kind", cg_kind_name(v.kind))) < 0)
-			return oom(err);
+			return q_oom(err);
 	}
 	return rc;
 }
@@ -186,7 +132,7 @@ int q_workspaces(q_run *run, cg_err *err)
 	char **units = NULL;
 	size_t n = 0;
 	json_t *vertices = json_array();
-	int rc = vertices ? CG_OK : oom(err);
+	int rc = vertices ? CG_OK : q_oom(err);
 	wsq w = { run, NULL, 0, NULL };
 	if (!rc && qq->crate) {
 		w.want = &qq->crate;

@@ -12,7 +12,6 @@ CG_ROOT=$(cd "$HERE/../.." && pwd)
 CG_BUILDDIR=${CG_BUILDDIR:-$CG_ROOT/build}
 export CG_BUILDDIR PATH="$CG_BUILDDIR/bin:$PATH"
 EXAMPLE_WS=$CG_ROOT/examples/ws
-DEVWS=${CG_DEVWS:-$CG_ROOT/../shared/fixtures/rustdoc/devws}
 REL_SEED=${REL_SEED:-1}
 REL_FAILS=0
 MODE=${1:-short}
@@ -41,6 +40,9 @@ done
 W=${REL_WORK:-$CG_BUILDDIR/reliability}
 rm -rf "$W" && mkdir -p "$W/tmp" "$W/states"
 export TMPDIR=$W/tmp
+# the devws fixture: CG_DEVWS when given, else the shipped copy unpacked into the work dir
+DEVWS=${CG_DEVWS:-$W/devws}
+[ -d "$DEVWS/json" ] || sh "$CG_ROOT/tests/tools/unpack-fixture.sh" devws "$W" || exit 2
 unset CG_DIR CG_CACHE_MB
 
 . "$HERE/lib.sh"

@@ -1,5 +1,6 @@
 /* test_rustdoc: the rustdoc JSON reader and the Cargo.lock reader over the example workspace
- * (examples/ws, from the repo root) and, when ../shared is present, the devws fixture.
+ * (examples/ws, from the repo root) and the devws fixture, unpacked from
+ * tests/fixtures/devws.tar.zst at $CG_DEVWS (`make check-unit` does that).
  *
  * Expected real-vertex counts are derived independently of the reader, with jq, as "every
  * index item except `use` items, synthetic or blanket impls and those impls' items":
@@ -18,7 +19,6 @@
 #include "codec/ident.h"
 
 #define WS "examples/ws/"
-#define DEVWS "../shared/fixtures/rustdoc/devws/"
 
 static int failures;
 
@@ -269,20 +269,22 @@ out:
 
 static void test_devws(void)
 {
-	cg_lockfile *lock = NULL;
-	cg_err err = { 0 };
-	if (cg_lockfile_load(DEVWS "Cargo.lock", &lock, &err) == CG_ENOINPUT) {
-		printf("test_rustdoc: %s absent, devws part skipped\n", DEVWS);
+	const char *devws = getenv("CG_DEVWS");
+	if (!devws) {
+		printf("test_rustdoc: CG_DEVWS unset, devws part skipped\n");
 		return;
 	}
-	CHECK(lock != NULL, "devws Cargo.lock: %s", err.msg);
+	char path[1024];
+	cg_lockfile *lock = NULL;
+	cg_err err = { 0 };
+	snprintf(path, sizeof path, "%s/Cargo.lock", devws);
+	CHECK(cg_lockfile_load(path, &lock, &err) == 0, "devws %s: %s", path, err.msg);
 	static const struct { const char *file; size_t real; } want[] = {
 		{ "bitflags", 2 }, { "cfg_if", 2 }, { "devws_app", 29 }, { "devws_cli", 3 }, { "devws_core", 172 },
 		{ "either", 117 }, { "itoa", 25 }, { "log", 188 }, { "memchr", 107 },
 	};
 	for (size_t i = 0; i < sizeof want / sizeof *want && lock; i++) {
-		char path[256];
-		snprintf(path, sizeof path, DEVWS "json/%s.json", want[i].file);
+		snprintf(path, sizeof path, "%s/json/%s.json", devws, want[i].file);
 		cg_graph *g = read_file(path, lock, 0);
 		if (!g)
 			continue;
