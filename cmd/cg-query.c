@@ -45,6 +45,12 @@ static void usage(void)
 	       "record, 66 no store, 74 I/O error. See cg-query(1).\n");
 }
 
+static void notice(void *ctx, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: %s\n", prog, text);
+}
+
 static int emit_line(void *ctx, const char *line, size_t len)
 {
 	(void)ctx;
@@ -136,7 +142,7 @@ static int run_stream(cg_query_engine *q, const opts *o, size_t *total)
 			bad = 1;
 			if (o->strict)
 				break;
-		} else if (qrc) {
+		} else if (qrc && qrc != CG_ENEGATIVE) { /* no match: its closing line says so */
 			rc = qrc;
 		}
 		if (!input_waiting() && cg_cli_flush() < 0)
@@ -201,7 +207,7 @@ words:;
 	cg_query_engine *q = NULL;
 	cg_open_opts oo = { .mode = CG_OPEN_READ };
 	cg_query_opts qo = { .cache_vertices = (size_t)o.cache, .emit = emit_line, .closing = stream,
-			     .raw_text = !stream };
+			     .raw_text = !stream, .notice = stream ? NULL : notice };
 	size_t total = 0, loaded;
 	int rc = cg_store_open(cg_cli_store_dir(o.dir), &oo, &s, &err);
 	if (!rc)
