@@ -178,16 +178,14 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 'j' },
 		{ "paths", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	cg_calls_opts co = { 0 };
 	const char *dir = NULL, *report = NULL;
 	int quiet = 0, c, paths = 0;
 	long n;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":w:d:r:j:qhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "w:d:r:j:q", .longopts = longopts, .usage = usage };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'w': co.workspace = optarg; break;
 		case 'd': dir = optarg; break;
@@ -199,13 +197,10 @@ int main(int argc, char **argv)
 			break;
 		case 'P': paths = 1; break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cg_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	if (!co.workspace)
 		return cg_cli_usage(prog, "--workspace DIR is required");
 

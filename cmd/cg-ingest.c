@@ -107,8 +107,6 @@ static const struct option longopts[] = {
 	{ "keep-synthetic", no_argument, NULL, OPT_KEEP_SYNTHETIC },
 	{ "cache-mb", required_argument, NULL, OPT_CACHE_MB },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
 };
 
@@ -178,8 +176,9 @@ int main(int argc, char **argv)
 	size_t nremoves = 0, nremove_ws = 0;
 	int quiet = 0, c;
 	long n;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:qhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:w:q", .longopts = longopts, .usage = usage, .operands = -1,
+		       .repeatable = (const int[]){ OPT_REMOVE, OPT_REMOVE_WS, 0 } };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'w': o.workspace = optarg; break;
@@ -217,11 +216,10 @@ int main(int argc, char **argv)
 			oo.cache_mb = (int)n;
 			break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	o.inputs = (const char *const *)argv + optind;
 	o.ninputs = (size_t)(argc - optind);
 	if (o.unit && !o.ndjson)
