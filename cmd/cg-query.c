@@ -57,27 +57,32 @@ typedef struct opts {
 	long cache;
 } opts;
 
-/* Global options may also follow the query words: take them out wherever they stand. */
+/* Global options may also follow the query words: take them out wherever they stand.
+ * A value given twice is refused, as cg_cli_next() refuses it for the other binaries. */
 static int pull_globals(int *argc, char **argv, opts *o)
 {
-	int n = 0;
+	int n = 0, cache_given = 0;
 	for (int a = 0; a < *argc; a++) {
 		const char *w = argv[a];
+		int dir = !strcmp(w, "-d") || !strcmp(w, "--dir") || !strncmp(w, "--dir=", 6);
+		int cache = !strcmp(w, "--cache-vertices") || !strncmp(w, "--cache-vertices=", 17);
+		const char *eq = strchr(w, '=');
 		if (!strcmp(w, "-e") || !strcmp(w, "--exit-status"))
 			o->exit_status = 1;
 		else if (!strcmp(w, "--strict"))
 			o->strict = 1;
 		else if (!strcmp(w, "--warm"))
 			o->warm = 1;
-		else if ((!strcmp(w, "-d") || !strcmp(w, "--dir")) && a + 1 < *argc)
-			o->dir = argv[++a];
-		else if (!strncmp(w, "--dir=", 6))
-			o->dir = w + 6;
-		else if (!strcmp(w, "--cache-vertices") && a + 1 < *argc) {
-			if (cg_cli_parse_int(argv[++a], 0, 1L << 30, &o->cache) < 0)
-				return cg_cli_usage(prog, "--cache-vertices: '%s' is not a number", argv[a]);
-		} else
+		else if (!dir && !cache)
 			argv[n++] = argv[a];
+		else if ((dir && o->dir) || (cache && cache_given++))
+			return cg_cli_usage(prog, "%s given more than once", dir ? "--dir" : "--cache-vertices");
+		else if (!eq && a + 1 == *argc)
+			return cg_cli_usage(prog, "option '%s' needs an argument", w);
+		else if (dir)
+			o->dir = eq ? eq + 1 : argv[++a];
+		else if (cg_cli_parse_int(eq ? eq + 1 : argv[++a], 0, 1L << 30, &o->cache) < 0)
+			return cg_cli_usage(prog, "--cache-vertices: '%s' is not a number", eq ? eq + 1 : argv[a]);
 	}
 	*argc = n;
 	return 0;
@@ -119,7 +124,7 @@ static int run_stream(cg_query_engine *q, const opts *o, size_t *total)
 			break;
 		first = 0;
 		json_error_t je;
-		json_t *req = json_loadb(line, (size_t)n, 0, &je);
+		json_t *req = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je);
 		size_t count = 0;
 		int qrc;
 		if (!req) {

@@ -243,8 +243,11 @@ static int parse_op_args(json_t *req, q_query *qq, cg_err *err)
 			return rc;
 		if (!qq->name && !qq->prefix && !qq->kind && !qq->crate && !qq->file)
 			return cg_err_set(err, CG_EUSAGE, "find needs at least one of name, prefix, kind, crate, file");
-		if (qq->kind && !cg_kind_parse(qq->kind))
-			return cg_err_set(err, CG_EUSAGE, "unknown kind '%s'", qq->kind);
+		if (qq->kind && !cg_kind_parse(qq->kind)) {
+			char kinds[512];
+			cg_kind_list(kinds, sizeof kinds);
+			return cg_err_set(err, CG_EUSAGE, "unknown kind '%s' (kinds: %s)", qq->kind, kinds);
+		}
 		return CG_OK;
 	case Q_PATH: {
 		const char *from = NULL;
