@@ -25,6 +25,8 @@ static void usage(void)
 	       "      --unit NAME        NDJSON unit the records belong to (default: ndjson)\n"
 	       "      --name NAME        record the run as workspace NAME (default with --workspace:\n"
 	       "                         the directory's name): its root, Cargo.lock digest, crates\n"
+	       "      --move-workspace   let --name (or the directory's name) move here when another\n"
+	       "                         root holds it (else that is refused, exit 73)\n"
 	       "      --remove CRATE[@VERSION]  remove a crate (or NDJSON unit); repeatable\n"
 	       "      --remove-workspace NAME   remove a workspace and the crates no other\n"
 	       "                         workspace uses; repeatable\n"
@@ -44,8 +46,8 @@ static void usage(void)
 	       "Prints one NDJSON line per crate: crate, version, status (added, replaced,\n"
 	       "unchanged, removed, failed), vertices, stubs, edges by type, bytes, ms.\n"
 	       "Exit status: 0 ok, 2 usage, 4 done but the report was not written, 65 bad input\n"
-	       "(store unchanged), 66 missing store or input, 74 I/O error, 75 store locked by\n"
-	       "another writer. See cg-ingest(1).\n");
+	       "(store unchanged), 66 missing store or input, 73 workspace name held by another\n"
+	       "root, 74 I/O error, 75 store locked by another writer. See cg-ingest(1).\n");
 }
 
 static void progress(void *ctx, size_t done, size_t total)
@@ -85,7 +87,8 @@ static int print_report(const cg_load_report *rep)
 }
 
 enum { OPT_DOC_DIR = 256, OPT_LOCKFILE, OPT_FEATURES, OPT_NDJSON, OPT_UNIT, OPT_REMOVE, OPT_BULK,
-       OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB, OPT_NAME, OPT_REMOVE_WS, OPT_WATCH, OPT_DEBOUNCE, OPT_RETRY, OPT_REBUILD };
+       OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB, OPT_NAME, OPT_REMOVE_WS, OPT_WATCH, OPT_DEBOUNCE, OPT_RETRY, OPT_REBUILD,
+       OPT_MOVE_WS };
 
 static const struct option longopts[] = {
 	{ "dir", required_argument, NULL, 'd' },
@@ -98,6 +101,7 @@ static const struct option longopts[] = {
 	{ "remove", required_argument, NULL, OPT_REMOVE },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "remove-workspace", required_argument, NULL, OPT_REMOVE_WS },
+	{ "move-workspace", no_argument, NULL, OPT_MOVE_WS },
 	{ "watch", no_argument, NULL, OPT_WATCH },
 	{ "debounce-ms", required_argument, NULL, OPT_DEBOUNCE },
 	{ "retry-ms", required_argument, NULL, OPT_RETRY },
@@ -198,6 +202,7 @@ int main(int argc, char **argv)
 			remove_ws[nremove_ws++] = optarg;
 			break;
 		case OPT_NAME: o.name = optarg; break;
+		case OPT_MOVE_WS: o.move_workspace = 1; break;
 		case OPT_WATCH: watch = 1; break;
 		case OPT_REBUILD: wo.rebuild_cmd = optarg; break;
 		case OPT_DEBOUNCE:
@@ -258,6 +263,8 @@ int main(int argc, char **argv)
 	if (!rc && (o.ninputs || o.workspace || o.doc_dir)) {
 		cg_load_report rep;
 		rc = cg_load_run(s, &o, &rep, &err);
+		if (rep.no_lockfile)
+			fprintf(stderr, "%s: no Cargo.lock (give --workspace or --lockfile): the crates get no Depends edges\n", prog);
 		if (!quiet && (!rc || o.keep_going))
 			print_report(&rep);
 		if (rc)

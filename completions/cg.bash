@@ -14,7 +14,7 @@ _cg_opts() {
 	cg-init) echo "$common --shards --shard-dir --cache-mb -q --quiet" ;;
 	cg-ingest)
 		echo "$common -w --workspace --doc-dir --lockfile --features --ndjson --unit --remove" \
-			"--name --remove-workspace --watch --debounce-ms --retry-ms --rebuild-cmd" \
+			"--name --move-workspace --remove-workspace --watch --debounce-ms --retry-ms --rebuild-cmd" \
 			"--bulk --keep-going --keep-synthetic --cache-mb -q --quiet" ;;
 	cg-query)
 		echo "$common -e --exit-status --strict --cache-vertices --warm" \

@@ -182,3 +182,38 @@ units() { # the units a store holds, sorted, on one line
 	run -0 --separate-stderr cg-ingest --help
 	assert_output --partial --remove-workspace
 }
+
+@test "rustdoc JSON without a Cargo.lock gets no Depends edges, and one line on stderr says so" {
+	cg-init -q
+	want=$(jq '[.external_crates[] | select(.name | startswith("shapes_"))] | length' "$EXAMPLE_WS/target/doc/shapes_render.json")
+	[ "$want" -gt 0 ]
+	run -0 --separate-stderr cg-ingest "$EXAMPLE_WS/target/doc"
+	assert_equal "$stderr" "cg-ingest: no Cargo.lock (give --workspace or --lockfile): the crates get no Depends edges"
+	assert_equal "$(jq -s 'map(.edges.Depends) | add' <<<"$output")" 0
+	run -0 --separate-stderr cg-ingest --lockfile "$EXAMPLE_WS/Cargo.lock" "$EXAMPLE_WS/target/doc"
+	assert_equal "$stderr" ""
+	[ "$(jq -s 'map(.edges.Depends) | add' <<<"$output")" -ge "$want" ]
+	run -0 --separate-stderr cg-ingest --ndjson "$BATS_TEST_DIRNAME/fixtures/small.ndjson"
+	assert_equal "$stderr" ""
+}
+
+@test "a workspace name held by another root is refused (73) unless --move-workspace" {
+	cg-init -q
+	make_ws "$BATS_TEST_TMPDIR/a/ws" shapes-core
+	make_ws "$BATS_TEST_TMPDIR/b/ws" shapes-render shapes-core
+	cg-ingest -q --workspace "$BATS_TEST_TMPDIR/a/ws"
+	before=$(cg-query dump)
+	run --separate-stderr cg-ingest --workspace "$BATS_TEST_TMPDIR/b/ws"
+	assert_equal "$status" 73
+	a=$(cd "$BATS_TEST_TMPDIR/a/ws" && pwd -P) b=$(cd "$BATS_TEST_TMPDIR/b/ws" && pwd -P)
+	assert_equal "$stderr" "cg-ingest: workspace name 'ws' is held by $a: give --name to record $b under another name, or --move-workspace to move the name here"
+	assert_equal "$output" ""
+	assert_equal "$(cg-query dump)" "$before"
+	run -0 cg-ingest -q --workspace "$BATS_TEST_TMPDIR/b/ws" --name ws-b
+	assert_equal "$(cg-query workspaces | jq -r .workspace.name | sort | xargs)" "ws ws-b"
+	cg-ingest -q --remove-workspace ws-b
+	run -0 cg-ingest --workspace "$BATS_TEST_TMPDIR/b/ws" --move-workspace
+	assert_equal "$(cg-query workspaces | jq -r .workspace.root)" "$b"
+	assert_equal "$(units)" "shapes_core@0.1.0 shapes_render@0.1.0"
+	run -0 cg-ingest -q --workspace "$BATS_TEST_TMPDIR/b/ws"
+}

@@ -247,7 +247,8 @@ static int write_graphs(job *j, const cg_load_opts *o, cg_load_report *rep, cg_e
 	cg_err werr = { 0 }; /* err may already hold an input's failure (keep_going) */
 	cg_ws_spec ws = { .name = j->ws_name, .root = j->root, .lockfile = j->lock_path,
 			  .lock_digest = j->lock_path ? j->lock_digest : NULL, .doc_dir = j->doc_dir,
-			  .features = j->features, .lock = j->lock, .complete = n == j->n };
+			  .features = j->features, .lock = j->lock, .complete = n == j->n,
+			  .move = o->move_workspace };
 	if (!rc && n && *j->ws_name) {
 		if ((rc = cg_ws_ingest(j->store, &ws, ok, n, &io, res, &rep->ws, &werr)))
 			*err = werr;
@@ -280,6 +281,7 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 	if (!rc && (!(j.graphs = calloc(j.n, sizeof *j.graphs)) || !(j.items = calloc(j.n, sizeof *j.items))))
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 	if (!rc) {
+		rep->no_lockfile = !o->ndjson && !j.lock;
 		parse_all(&j);
 		rc = first_failure(&j, rep, err);
 		if (!rc || o->keep_going) {

@@ -22,6 +22,7 @@ typedef struct cg_load_opts {
 				    * directory's name); NULL without a workspace: none */
 	int keep_going;            /* skip bad inputs instead of failing the run */
 	int keep_synthetic;
+	int move_workspace;        /* the workspace name may move from another root */
 	int bulk;
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
@@ -40,6 +41,7 @@ typedef struct cg_load_report {
 	size_t n;
 	size_t failed;
 	int has_ws;       /* a workspace record was written (or found unchanged) */
+	int no_lockfile;  /* rustdoc JSON was read without a Cargo.lock: no Depends edges */
 	cg_ws_outcome ws;
 } cg_load_report;
 

@@ -196,6 +196,16 @@ static void add_still_locked(json_t *set, json_t *list, const cg_lockfile *lock)
 	}
 }
 
+/* Another directory's workspace under this name: refused unless the name is to move. */
+static int check_root(const cg_ws_spec *w, json_t *old, cg_err *err)
+{
+	const char *held = json_string_value(json_object_get(old, "root"));
+	if (w->move || !held || !w->root || strcmp(held, w->root) == 0)
+		return CG_OK;
+	return cg_err_set(err, CG_EEXISTS, "workspace name '%s' is held by %s: give --name to record %s "
+			  "under another name, or --move-workspace to move the name here", w->name, held, w->root);
+}
+
 /* The new record without its time; when some input failed, the old lists stay in it. */
 static json_t *build_record(const cg_ws_spec *w, cg_graph **graphs, size_t n, json_t *old)
 {
@@ -245,6 +255,8 @@ int cg_ws_ingest(cg_store *s, const cg_ws_spec *w, cg_graph **graphs, size_t n,
 		rc = cg_ingest_meta(s, CG_META_WORKSPACE, w->name, &old_text, err);
 	if (!rc && old_text && !(old = json_loads(old_text, 0, NULL)))
 		rc = cg_err_set(err, CG_EDATA, "m:workspace:%s: not JSON", w->name);
+	if (!rc && old)
+		rc = check_root(w, old, err);
 	if (!rc && !(rec = build_record(w, graphs, n, old)))
 		rc = oom(err);
 	if (!rc)

@@ -22,6 +22,7 @@ typedef struct cg_ws_spec {
 	const char *features;    /* canonical list */
 	const cg_lockfile *lock; /* tells members from dependencies; NULL: all are members */
 	int complete;            /* every input landed: units no longer listed may go */
+	int move;                /* the name may move here from another root */
 } cg_ws_spec;
 
 typedef struct cg_ws_outcome {
@@ -40,7 +41,9 @@ int cg_ws_default_name(const char *dir, char *out, size_t size, cg_err *err);
 
 /* Writes graphs (as cg_ingest_graphs, res[i] for graphs[i]) and the workspace's record in one
  * change, removing units the workspace listed before, lists no more, and no other
- * workspace lists. The record is rewritten only when something but its time changed. */
+ * workspace lists. The record is rewritten only when something but its time changed.
+ * CG_EEXISTS when the name is recorded with another root and w->move is not set: two
+ * directories of the same name would otherwise replace each other's crates. */
 int cg_ws_ingest(cg_store *s, const cg_ws_spec *w, cg_graph **graphs, size_t n,
 		 const cg_ingest_opts *o, cg_unit_result *res, cg_ws_outcome *out, cg_err *err);
 
