@@ -37,17 +37,29 @@ int cg_query_open(cg_store *s, const cg_query_opts *o, cg_query_engine **out, cg
 		return rc;
 	}
 	/* a shard that failed to open makes every answer partial; say which */
-	for (int i = 0; i < cg_store_nshards(s); i++) {
+	for (int i = 0; i < cg_store_nshards(s) && !rc; i++) {
 		if (cg_store_db(s, i))
 			continue;
-		if (cg_buf_printf(&q->partial_json, "%s%d", q->partial ? "," : "", i) < 0) {
-			cg_query_close(q);
-			return cg_err_set(err, CG_EINTERNAL, "out of memory");
-		}
+		if (o->strict)
+			rc = cg_err_set(err, CG_EIO, "shard %d cannot be read (--strict): %s", i, cg_store_shard_error(s, i));
+		else if (cg_buf_printf(&q->partial_json, "%s%d", q->partial ? "," : "", i) < 0)
+			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 		q->partial = 1;
+	}
+	size_t loaded;
+	if (!rc && o->warm)
+		rc = cg_query_warm(q, o->warm, &loaded, err);
+	if (rc) {
+		cg_query_close(q);
+		return rc;
 	}
 	*out = q;
 	return CG_OK;
+}
+
+int cg_query_partial(const cg_query_engine *q)
+{
+	return q->partial;
 }
 
 void cg_query_close(cg_query_engine *q)
