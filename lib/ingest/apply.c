@@ -52,7 +52,7 @@ static int load(cg_store *s, const cg_apply_opts *o, int *no_lockfile, cg_err *e
 {
 	cg_load_report rep;
 	int rc = cg_load_run(s, o->load, &rep, err);
-	*no_lockfile = rep.no_lockfile;
+	*no_lockfile = rep.no_lockfile && (!rc || o->load->keep_going); /* else nothing landed */
 	for (size_t i = 0; (!rc || o->load->keep_going) && i < rep.n; i++) {
 		const cg_load_item *it = &rep.items[i];
 		emit(o, it->failed ? json_pack("{s:s, s:s, s:s}", "file", it->source, "status", "failed", "error", it->err.msg)

@@ -27,7 +27,8 @@ typedef struct cg_apply_opts {
  * it and {"workspace","status":"removed","units_removed","kept"}; per loaded unit its result
  * and per skipped input {"file","status":"failed","error"} (with keep_going also when the
  * run fails), then the units the workspace change dropped. Stops at the first failure.
- * *no_lockfile: rustdoc JSON was loaded without a Cargo.lock (no Depends edges). */
+ * *no_lockfile: rustdoc JSON landed without a Cargo.lock (no Depends edges); not set when
+ * the load was refused, since then nothing landed. */
 int cg_apply_run(cg_store *s, const cg_apply_opts *o, int *no_lockfile, cg_err *err);
 
 #endif
