@@ -24,6 +24,7 @@ static void usage(void)
 	       "      --features LIST    enabled features, recorded in each crate's cache key\n"
 	       "      --ndjson           inputs are NDJSON vertex/edge records\n"
 	       "      --unit NAME        NDJSON unit the records belong to (default: ndjson)\n"
+	       "      --lenient          NDJSON: ignore fields a record type does not have\n"
 	       "      --name NAME        record the run as workspace NAME (default with --workspace:\n"
 	       "                         the directory's name): its root, Cargo.lock digest, crates\n"
 	       "      --move-workspace   let --name (or the directory's name) move here when another\n"
@@ -41,6 +42,8 @@ static void usage(void)
 	       "      --keep-going       skip bad inputs, land the good ones, exit non-zero\n"
 	       "      --keep-synthetic   keep auto-trait and blanket impls\n"
 	       "      --cache-mb N       block cache size in MiB\n"
+	       "      --memory-mb N      bound on the run's memory in MiB (default 1024); past\n"
+	       "                         half of it, sorted runs spill to the store's staging area\n"
 	       "  -q, --quiet            no output on stdout\n"
 	       "  -h, --help             show this help and exit\n"
 	       "  -V, --version          show the version and exit\n\n"
@@ -61,7 +64,7 @@ static void progress(void *ctx, size_t done, size_t total)
 
 enum { OPT_DOC_DIR = 256, OPT_LOCKFILE, OPT_FEATURES, OPT_NDJSON, OPT_UNIT, OPT_REMOVE, OPT_BULK,
        OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB, OPT_NAME, OPT_REMOVE_WS, OPT_WATCH, OPT_DEBOUNCE, OPT_RETRY, OPT_REBUILD,
-       OPT_MOVE_WS };
+       OPT_MOVE_WS, OPT_LENIENT, OPT_MEMORY };
 
 static const struct option longopts[] = {
 	{ "dir", required_argument, NULL, 'd' },
@@ -83,6 +86,8 @@ static const struct option longopts[] = {
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "keep-synthetic", no_argument, NULL, OPT_KEEP_SYNTHETIC },
 	{ "cache-mb", required_argument, NULL, OPT_CACHE_MB },
+	{ "lenient", no_argument, NULL, OPT_LENIENT },
+	{ "memory-mb", required_argument, NULL, OPT_MEMORY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ 0 },
 };
@@ -153,6 +158,12 @@ int main(int argc, char **argv)
 				return cg_cli_usage(prog, "--cache-mb: '%s' is not a number in 1..1048576", optarg);
 			oo.cache_mb = (int)n;
 			break;
+		case OPT_LENIENT: o.lenient = 1; break;
+		case OPT_MEMORY:
+			if (cg_cli_parse_int(optarg, 64, 1 << 20, &n) < 0)
+				return cg_cli_usage(prog, "--memory-mb: '%s' is not a number in 64..1048576", optarg);
+			o.memory = (size_t)n << 20;
+			break;
 		case 'q': quiet = 1; break;
 		}
 	}
@@ -160,8 +171,8 @@ int main(int argc, char **argv)
 		return cli.status;
 	o.inputs = (const char *const *)argv + optind;
 	o.ninputs = (size_t)(argc - optind);
-	if (o.unit && !o.ndjson)
-		return cg_cli_usage(prog, "--unit applies to --ndjson input only");
+	if ((o.unit || o.lenient) && !o.ndjson)
+		return cg_cli_usage(prog, "--%s applies to --ndjson input only", o.unit ? "unit" : "lenient");
 	if (o.ndjson && (o.workspace || o.doc_dir))
 		return cg_cli_usage(prog, "--ndjson cannot be combined with --workspace or --doc-dir");
 	if (watch && (!o.workspace || o.ninputs || nremoves || nremove_ws || o.ndjson))

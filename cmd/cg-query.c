@@ -44,6 +44,12 @@ static void usage(void)
 	       "record, 66 no store, 74 I/O error. See cg-query(1).\n");
 }
 
+static void notice(void *ctx, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: %s\n", prog, text);
+}
+
 static int emit_line(void *ctx, const char *line, size_t len)
 {
 	(void)ctx;
@@ -149,7 +155,7 @@ words:;
 	cg_query_engine *q = NULL;
 	cg_open_opts oo = { .mode = CG_OPEN_READ };
 	cg_query_opts qo = { .strict = o.strict, .warm = o.warm ? (size_t)o.cache : 0, .cache_vertices = (size_t)o.cache,
-			     .emit = emit_line, .closing = stream, .raw_text = !stream };
+			     .emit = emit_line, .closing = stream, .raw_text = !stream, .notice = stream ? NULL : notice };
 	size_t total = 0;
 	int rc = cg_store_open(cg_cli_store_dir(o.dir), &oo, &s, &err);
 	if (!rc)

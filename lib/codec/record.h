@@ -88,6 +88,10 @@ const char *cg_vis_name(int vis);
 int cg_vis_parse(const char *name);
 
 /* ---- edge value (the key says src, type, dst) ---- */
+enum cg_eflag {
+	CG_EDGE_FLAG_REEXPORT = 1, /* Uses: a module's `pub use` of the item */
+	CG_EDGE_FLAG_GLOB = 2,     /* Uses: ... of every public item of that module (`pub use m::*`) */
+};
 typedef struct cg_edge_val {
 	uint64_t owner;   /* unit that asserted the edge: removing the unit removes the edge */
 	uint32_t line;    /* call or use site, 0 if unknown */

@@ -455,6 +455,17 @@ static int explain_line(q_run *run, long long us, cg_err *err)
 	return rc;
 }
 
+static void truncation_notice(cg_query_engine *q, const q_query *qq, int why, size_t count)
+{
+	char text[160];
+	if (why == Q_TRUNC_VISITED)
+		snprintf(text, sizeof text, "answer truncated: the walk stopped after visiting --max-visited %ld "
+			 "vertices (%zu answers)", qq->max_visited, count);
+	else
+		snprintf(text, sizeof text, "answer truncated at --limit %ld", qq->limit);
+	q->o.notice(q->o.emit_ctx, text);
+}
+
 int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err)
 {
 	q_query qq;
@@ -480,7 +491,9 @@ int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err)
 		rc = CG_OK;
 	if (!rc && qq.explain)
 		rc = explain_line(&run, us, err);
-	if (rc == CG_EUSAGE && q->o.closing)
+	if (!rc && run.truncated && q->o.notice)
+		truncation_notice(q, &qq, run.truncated, run.count);
+	if ((rc == CG_EUSAGE || rc == CG_ENEGATIVE) && q->o.closing)
 		cg_query_fail(q, req, err->msg);
 	else if (!rc && q->o.closing)
 		rc = closing(q, qq.explain ? 1 : run.count, run.truncated, NULL, err);

@@ -24,6 +24,9 @@ typedef struct cg_query_opts {
 	void *emit_ctx;
 	int closing;           /* end every query with {"id":..,"done":true,"count":N} */
 	int raw_text;          /* DOT output as plain text rather than {"dot":"..."} */
+	/* Receives a one-line note about an answer for a person (which limit truncated it);
+	 * NULL: none (a stream's closing line says "truncated" anyway). */
+	void (*notice)(void *ctx, const char *text);
 } cg_query_opts;
 
 int cg_query_open(cg_store *s, const cg_query_opts *o, cg_query_engine **out, cg_err *err);

@@ -67,7 +67,7 @@ int cg_query_stream(cg_query_engine *q, FILE *in, const cg_query_stream_opts *o,
 				o->bad_line(o->ctx, lineno, err->msg);
 			if (o->strict)
 				break;
-		} else if (qrc) {
+		} else if (qrc && qrc != CG_ENEGATIVE) { /* no match: its closing line says so */
 			rc = qrc;
 		}
 		if (!input_waiting(in) && o->idle && o->idle(o->ctx))

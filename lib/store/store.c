@@ -526,14 +526,20 @@ int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err)
 	return CG_OK;
 }
 
-static int ingest_one(cg_store *s, int shard, const char *file, cg_err *err)
+/* Files of one shard (key ranges apart) go in with one call: one change of that shard. */
+static int ingest_some(cg_store *s, int shard, const char *const *files, size_t n, cg_err *err)
 {
 	char *e = NULL;
 	rocksdb_ingestexternalfileoptions_t *io = rocksdb_ingestexternalfileoptions_create();
 	rocksdb_ingestexternalfileoptions_set_move_files(io, 1);
-	rocksdb_ingest_external_file(s->db[shard], &file, 1, io, &e);
+	rocksdb_ingest_external_file(s->db[shard], files, n, io, &e);
 	rocksdb_ingestexternalfileoptions_destroy(io);
-	return e ? cg_err_rocks(err, e, "ingest %s into %s", file, s->shard_path[shard]) : CG_OK;
+	return e ? cg_err_rocks(err, e, "ingest %s into %s", files[0], s->shard_path[shard]) : CG_OK;
+}
+
+static int ingest_one(cg_store *s, int shard, const char *file, cg_err *err)
+{
+	return ingest_some(s, shard, &file, 1, err);
 }
 
 /* A fault-injection point for the crash tests (tests/shard.bats): CG_TEST_CRASH_AFTER_SHARD=K
@@ -593,20 +599,27 @@ static int finish_intent(cg_store *s, const char *path, json_t *files, cg_err *e
 	return unlink(path) < 0 ? cg_err_sys(err, CG_EIO, errno, "%s", path) : CG_OK;
 }
 
-int cg_store_ingest_files(cg_store *s, char *const *files, cg_err *err)
+int cg_store_ingest_files(cg_store *s, char *const *files, int per_shard, cg_err *err)
 {
 	json_t *list = json_array();
-	for (int i = 0; i < s->manifest.shards; i++)
-		if (files[i])
-			json_array_append_new(list, json_pack("[i,s]", i, files[i]));
+	const char *one[8];
+	size_t none = 0;
+	int shards = 0, last = -1;
+	for (int i = 0; i < s->manifest.shards * per_shard; i++)
+		if (files[i]) {
+			json_array_append_new(list, json_pack("[i,s]", i / per_shard, files[i]));
+			shards += i / per_shard != last;
+			last = i / per_shard;
+			if (none < 8)
+				one[none++] = files[i];
+		}
 	char tag[32], path[4200], *json = json_dumps(list, JSON_COMPACT);
 	snprintf(tag, sizeof tag, "%ld", (long)getpid());
 	int rc = json && intent_path(s, tag, path, sizeof path) == 0 ? CG_OK
 		: cg_err_set(err, CG_EINTERNAL, "out of memory");
-	if (!rc && json_array_size(list) == 1) /* one shard: its ingest alone is atomic */
-		rc = ingest_one(s, (int)json_integer_value(json_array_get(json_array_get(list, 0), 0)),
-				json_string_value(json_array_get(json_array_get(list, 0), 1)), err);
-	else if (!rc && json_array_size(list) > 1 && !(rc = write_intent(s, path, json, err)))
+	if (!rc && shards == 1) /* one shard: its ingest alone is atomic */
+		rc = ingest_some(s, last, one, none, err);
+	else if (!rc && shards > 1 && !(rc = write_intent(s, path, json, err)))
 		rc = finish_intent(s, path, list, err);
 	free(json);
 	json_decref(list);

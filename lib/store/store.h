@@ -68,12 +68,12 @@ int cg_store_is_writer(const cg_store *s);
 /* Writer: applies one batch per shard (NULL entries skipped) with the WAL off, then flushes
  * each touched shard so the change is durable and visible to readers. */
 int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err);
-/* Writer: moves one finished SST file per shard (files[k] NULL: shard k unchanged) into the
- * store as one change. Across shards this is made atomic by an intent file (DIR/INTENT.PID.json)
+/* Writer: moves finished SST files, per_shard of them for each shard (files[k * per_shard + j],
+ * NULL: none; a shard's files hold disjoint key ranges), into the store as one change. Across shards this is made atomic by an intent file (DIR/INTENT.PID.json)
  * that lists the files: written before any of them is ingested, removed after the last. A
  * writer that opens a store with an intent left by a killed writer first ingests the files
  * still waiting (ingesting an SST again is idempotent), so every shard ends up new. */
-int cg_store_ingest_files(cg_store *s, char *const *files, cg_err *err);
+int cg_store_ingest_files(cg_store *s, char *const *files, int per_shard, cg_err *err);
 /* Reader: catches up with the writer (between queries, never inside one). */
 int cg_store_refresh(cg_store *s, cg_err *err);
 
