@@ -399,8 +399,11 @@ static int resolve_ref(q_run *run, const char *ref, struct q_cands *c, cg_err *e
 	char *hash = strrchr(path, '#');
 	if (hash) {
 		*hash = '\0';
-		if (!(c->kind = cg_kind_parse(hash + 1)))
-			return cg_err_set(err, CG_EUSAGE, "%s: unknown kind '%s'", ref, hash + 1);
+		if (!(c->kind = cg_kind_parse(hash + 1))) {
+			char kinds[512];
+			cg_kind_list(kinds, sizeof kinds);
+			return cg_err_set(err, CG_EUSAGE, "%s: unknown kind '%s' (kinds: %s)", ref, hash + 1, kinds);
+		}
 	}
 	char *at = strchr(path, '@'), *seg_end = strstr(path, "::");
 	if (at && (!seg_end || at < seg_end)) { /* crate@version[::path] */
