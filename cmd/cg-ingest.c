@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 	if (!rc && (o.ninputs || o.workspace || o.doc_dir)) {
 		cg_load_report rep;
 		rc = cg_load_run(s, &o, &rep, &err);
-		if (rep.no_lockfile)
+		if (rep.no_lockfile && (!rc || o.keep_going))
 			fprintf(stderr, "%s: no Cargo.lock (give --workspace or --lockfile): the crates get no Depends edges\n", prog);
 		if (!quiet && (!rc || o.keep_going))
 			print_report(&rep);
