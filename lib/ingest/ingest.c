@@ -471,13 +471,17 @@ static int content_digest(ingest_ctx *c, cg_graph *g, char out[17])
 }
 
 /* The cache key: name, version (in the unit), what the subgraph holds, enabled features — and
- * the dependencies Cargo.lock resolves, whose versions the Depends edges carry. */
+ * the dependencies Cargo.lock resolves, whose versions the Depends edges carry. A unit stored
+ * before the digest was kept is compared by its source checksum, so that a cg upgrade does
+ * not rewrite every unit on the next ingest. */
 static int same_cache_key(const char *meta, const cg_unit_info *in, const char *content)
 {
 	json_t *o = json_loads(meta, 0, NULL);
 	const char *stored = json_string_value(json_object_get(o, "content"));
+	const char *sum = json_string_value(json_object_get(o, "checksum"));
 	const char *feat = json_string_value(json_object_get(o, "features"));
-	int same = o && stored && strcmp(stored, content) == 0 && same_text(feat, in->features) &&
+	int same_graph = stored ? strcmp(stored, content) == 0 : same_text(sum, in->checksum);
+	int same = o && same_graph && same_text(feat, in->features) &&
 		same_depends(json_object_get(o, "depends"), in);
 	json_decref(o);
 	return same;
