@@ -29,6 +29,7 @@ cc_ bench-sqlite "$S/sqlite.c" "$S/bench.c" -lsqlite3 -ljansson
 cc_ bench-floor "$S/floor.c" "$S/bench.c" -lrocksdb
 cc_ bench-cg "$S/cgq.c" "$S/bench.c" "$B/libcg.a" $LIBS
 cc_ bench-cold "$S/cold.c" "$S/bench.c"
+cc_ bench-proc "$S/proc.c" "$S/bench.c"
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
@@ -95,6 +96,12 @@ run_scale() {
 	if command -v sqlite3 >/dev/null; then
 		"$OUT/bench-cold" -s sqlite -S "$sc" -o cold_get -n 20 -- sqlite3 "$d/sqlite.db" \
 			"SELECT * FROM vertices WHERE id = 0x$id" >>"$res"
+	fi
+
+	if command -v sqlite3 >/dev/null; then
+		sh "$ROOT/bench/proc.sh" "$B" "$d" "$sc" 200 >>"$res"
+	else
+		echo "bench: no sqlite3 shell: no process-level section" >&2
 	fi
 
 	t0=$(now)

@@ -65,16 +65,15 @@ int main(int argc, char **argv)
 		{ "shard-dir", required_argument, NULL, 'S' },
 		{ "cache-mb", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	cg_init_opts o = { .shards = 1 };
 	const char *dir = NULL;
 	int quiet = 0, c;
 	long n;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:qhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:q", .longopts = longopts, .usage = usage, .operands = 1,
+		       .repeatable = (const int[]){ 'S', 0 } };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 's':
@@ -92,15 +91,12 @@ int main(int argc, char **argv)
 			o.cache_mb = (int)n;
 			break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	if (optind < argc && dir)
 		return cg_cli_usage(prog, "give the directory either as -d DIR or as an argument, not both");
-	if (argc - optind > 1)
-		return cg_cli_usage(prog, "unexpected argument '%s'", argv[optind + 1]);
 	dir = optind < argc ? argv[optind] : cg_cli_store_dir(dir);
 	for (int i = o.shards; i < CG_MAX_SHARDS; i++)
 		if (o.shard_dirs[i])

@@ -118,6 +118,8 @@ padded_ping() {
 }
 
 @test "tools/call: an unknown tool and bad params are protocol errors, bad arguments tool errors" {
+	run --separate-stderr cg-query -d "$WS_STORE" callers shapes_core::no_such_thing
+	nomatch_status=$status nomatch_err=$stderr
 	mcp "$INIT" "$(call 1 cg_nope '{}')" '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{}}' \
 		"$(call 3 cg_find '[1]')" "$(call 4 cg_find '{"limit":5000}')" "$(call 5 cg_find '{"name":"Circle","x":1}')" \
 		"$(call 6 cg_callers '{}')" "$(call 7 cg_callers '{"name":"shapes_core::no_such_thing"}')" \
@@ -130,10 +132,16 @@ padded_ping() {
 		'[true,"argument \"limit\" must be an integer from 1 to 1000"]'
 	assert_equal "$(answer 5 | jq -r '.result.content[0].text')" 'argument "x" is not an argument of this tool'
 	assert_equal "$(answer 6 | jq -r '.result.content[0].text')" 'argument "name" is required'
-	# a name that matches nothing is an empty answer that says so, as cg-query's is
-	assert_equal "$(answer 7 | jq -c '[.result.isError, .result.structuredContent.total, .result.content[0].text]')" \
-		'[false,0,"no items\n"]'
-	assert_equal "$(answer 8 | jq -c '[.result.isError, .result.content[0].text]')" '[true,"unknown kind '"'no-such-kind'"'"]'
+	# a name that matches nothing answers as cg-query does: its message as a tool error when
+	# it fails (exit 1, "did you mean"), else an empty list that says so
+	if [ "$nomatch_status" = 0 ]; then
+		assert_equal "$(answer 7 | jq -c '[.result.isError, .result.structuredContent.total, .result.content[0].text]')" \
+			'[false,0,"no items\n"]'
+	else
+		assert_equal "$(answer 7 | jq -c '[.result.isError, .result.content[0].text]')" \
+			"$(jq -c -n --arg m "${nomatch_err#cg-query: }" '[true, $m]')"
+	fi
+	assert_equal "$(answer 8 | jq -c '[.result.isError, (.result.content[0].text | startswith("unknown kind '"'no-such-kind'"' (kinds: crate, module, "))]')" '[true,true]'
 	assert_equal "$(answer 9 | jq -c '.result | [.isError, .structuredContent.found]')" '[false,false]'
 }
 

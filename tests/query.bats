@@ -31,8 +31,9 @@ CORE_JSON() { echo "$DEVWS/json/devws_core.json"; }
 	assert_equal "$(jq -r .vertex.name <<<"$output")" Circle
 	run -0 cg-query -d "$WS_STORE" vertex 'shapes_core::Circle#struct'
 	assert_equal "$(jq -r .vertex.id <<<"$output")" "$id"
-	run -0 cg-query -d "$WS_STORE" vertex 'shapes_core::Circle#trait'
+	run -1 --separate-stderr cg-query -d "$WS_STORE" vertex 'shapes_core::Circle#trait'
 	assert_output ""
+	[[ "$stderr" == "cg-query: no item matches 'shapes_core::Circle#trait'"* ]]
 }
 
 @test "find: name, prefix, kind, crate, combined, limit" {
@@ -44,8 +45,9 @@ CORE_JSON() { echo "$DEVWS/json/devws_core.json"; }
 	assert_output "Scalable,Shape"
 	run -0 bash -c "cg-query -d '$WS_STORE' find --name new --kind method --crate shapes_core@0.1.0 | jq -r '[.vertex.kind, .vertex.crate, .vertex.name] | join(\" \")' | sort -u"
 	assert_output "method shapes_core new"
-	run -0 cg-query -d "$WS_STORE" find --kind method --limit 2
+	run -0 --separate-stderr cg-query -d "$WS_STORE" find --kind method --limit 2
 	[ "${#lines[@]}" -eq 2 ]
+	assert_equal "$stderr" "cg-query: answer truncated at --limit 2"
 }
 
 @test "neighbors, implementors, dependents and path on examples/ws" {
@@ -101,11 +103,11 @@ CORE_JSON() { echo "$DEVWS/json/devws_core.json"; }
 
 @test "a cache of decoded vertices is hit on repeated queries; --warm fills it first" {
 	q='{"op":"vertex","vertex":"shapes_core::Circle","explain":true}'
-	run -0 bash -c "printf '%s\n' '$q' '$q' | cg-query -d '$WS_STORE' | jq -c 'select(.explain) | .explain.cache_hits'"
-	assert_equal "${lines[0]}" 0
-	assert_equal "${lines[1]}" 1
+	run -0 bash -c "printf '%s\n' '$q' '$q' | cg-query -d '$WS_STORE' | jq -c 'select(.explain) | [.explain.cache_hits, .explain.cache_misses]'"
+	assert_equal "${lines[0]}" "[1,1]" # resolving reads the vertex, answering reads it again
+	assert_equal "${lines[1]}" "[2,0]"
 	run -0 bash -c "printf '%s\n' '$q' | cg-query -d '$WS_STORE' --cache-vertices 0 | jq -c 'select(.explain) | [.explain.cache_hits, .explain.point_lookups]'"
-	assert_output "[0,1]"
+	assert_output "[0,2]"
 	q='{"op":"neighbors","vertex":"shapes_core","explain":true}'
 	run -0 bash -c "printf '%s\n' '$q' | cg-query -d '$WS_STORE' --warm | jq -c 'select(.explain) | .explain.cache_misses'"
 	assert_output 0

@@ -33,7 +33,7 @@ rel() {
 		sh "$CG_ROOT/tests/fuzz/run.sh" "$CG_BUILDDIR/fuzz"
 	[ "$status" = 0 ] || echo "$stderr" >&2
 	assert_success
-	for t in rustdoc ndjson query record cargolock; do
+	for t in rustdoc ndjson query record cargolock mcp; do
 		assert_output --regexp "\"target\":\"$t\",.*\"crashes\":0,\"failures\":0"
 	done
 }

@@ -141,8 +141,9 @@ units() { # the units a store holds, sorted, on one line
 	all=$(cg-query users shapes_core::Shape | jq -r .vertex.crate | sort -u | xargs)
 	[[ "$all" == *shapes_render* ]] || fail "$all"
 	assert_equal "$(cg-query users shapes_core::Shape --workspace beta | jq -r .vertex.crate | sort -u | xargs)" shapes_core
-	run -0 cg-query traverse shapes_cli --workspace beta
+	run -1 --separate-stderr cg-query traverse shapes_cli --workspace beta
 	assert_equal "$output" ""
+	[[ "$stderr" == "cg-query: no item matches 'shapes_cli'"* ]]
 	run -0 cg-query stats --workspace beta
 	assert_equal "$(jq -r '.stats.crates[].unit' <<<"$output")" shapes_core@0.1.0
 	assert_equal "$(jq .stats.vertices <<<"$output")" "$(cg-query find --crate shapes_core@0.1.0 | wc -l)"

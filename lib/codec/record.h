@@ -82,10 +82,16 @@ int cg_vertex_encode(cg_buf *out, const cg_vertex *v);
 void cg_vertex_view(const cg_rec *rec, cg_vertex *v);
 const char *cg_kind_name(int kind);
 int cg_kind_parse(const char *name); /* CG_KIND_UNKNOWN when unknown */
+/* The kinds a user may name, "crate, module, ..., extern_crate", into buf (for messages). */
+void cg_kind_list(char *buf, size_t cap);
 const char *cg_vis_name(int vis);
 int cg_vis_parse(const char *name);
 
 /* ---- edge value (the key says src, type, dst) ---- */
+enum cg_eflag {
+	CG_EDGE_FLAG_REEXPORT = 1, /* Uses: a module's `pub use` of the item */
+	CG_EDGE_FLAG_GLOB = 2,     /* Uses: ... of every public item of that module (`pub use m::*`) */
+};
 typedef struct cg_edge_val {
 	uint64_t owner;   /* unit that asserted the edge: removing the unit removes the edge */
 	uint32_t line;    /* call or use site, 0 if unknown */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "ingest_int.h"
@@ -60,26 +61,26 @@ static int put_index(ingest_ctx *c, int shard, const cg_buf *key)
 {
 	if (cg_index_encode(&c->val) < 0 ||
 	    cg_changeset_put(c->cs, shard, key->data, key->len, c->val.data, c->val.len) < 0)
-		return oom(c->err);
+		return cg_ingest_cs_failed(c);
 	return CG_OK;
 }
 
 static int delete_index(ingest_ctx *c, int shard, const cg_buf *key)
 {
-	return cg_changeset_delete(c->cs, shard, key->data, key->len) < 0 ? oom(c->err) : CG_OK;
+	return cg_changeset_delete(c->cs, shard, key->data, key->len) < 0 ? cg_ingest_cs_failed(c) : CG_OK;
 }
 
-static int put_vertex(ingest_ctx *c, uint64_t vid, const cg_vertex *v)
+int cg_ingest_put_vertex(ingest_ctx *c, uint64_t vid, const cg_vertex *v)
 {
 	uint8_t k[CG_VERTEX_KEY_LEN];
 	cg_key_vertex(k, vid);
 	if (cg_vertex_encode(&c->val, v) < 0 ||
 	    cg_changeset_put(c->cs, shard_of(c, vid), k, sizeof k, c->val.data, c->val.len) < 0)
-		return oom(c->err);
+		return cg_ingest_cs_failed(c);
 	return each_index_entry(c, v, vid, put_index);
 }
 
-static int put_edge(ingest_ctx *c, const cg_gedge *e, uint64_t owner)
+int cg_ingest_put_edge(ingest_ctx *c, const cg_gedge *e, uint64_t owner)
 {
 	cg_edge_val ev = { owner, e->line, e->flags, e->file };
 	uint8_t fk[CG_EDGE_KEY_LEN], rk[CG_EDGE_KEY_LEN];
@@ -88,7 +89,7 @@ static int put_edge(ingest_ctx *c, const cg_gedge *e, uint64_t owner)
 	if (cg_edge_encode(&c->val, &ev) < 0 ||
 	    cg_changeset_put(c->cs, shard_of(c, e->src), fk, sizeof fk, c->val.data, c->val.len) < 0 ||
 	    cg_changeset_put(c->cs, shard_of(c, e->dst), rk, sizeof rk, c->val.data, c->val.len) < 0)
-		return oom(c->err);
+		return cg_ingest_cs_failed(c);
 	return CG_OK;
 }
 
@@ -130,7 +131,7 @@ static int in_run(const ingest_ctx *c, uint64_t vid, int real_only)
 }
 
 /* A stub is written only where no vertex is stored and none is written in this run. */
-static int put_stub(ingest_ctx *c, uint64_t vid, const cg_vertex *v)
+int cg_ingest_put_stub(ingest_ctx *c, uint64_t vid, const cg_vertex *v)
 {
 	if (in_run(c, vid, 1))
 		return CG_OK;
@@ -141,7 +142,7 @@ static int put_stub(ingest_ctx *c, uint64_t vid, const cg_vertex *v)
 		rocksdb_pinnableslice_destroy(ps);
 	if (rc || found)
 		return rc;
-	return put_vertex(c, vid, v);
+	return cg_ingest_put_vertex(c, vid, v);
 }
 
 /* ---- removing what a unit wrote ---- */
@@ -244,7 +245,7 @@ static int visit_edge(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, 
 	cg_key_edge(twin, src, ek.type, dst, !ek.reverse);
 	if (cg_changeset_delete(r->c->cs, shard_of(r->c, ek.owner), k, kl) < 0 ||
 	    cg_changeset_delete(r->c->cs, shard_of(r->c, ek.other), twin, sizeof twin) < 0)
-		return oom(r->c->err);
+		return cg_ingest_cs_failed(r->c);
 	if (!ek.reverse && r->count_edges)
 		r->res->edges[ek.type]++;
 	return CG_OK;
@@ -280,7 +281,7 @@ static int remove_vertex(removal *r, uint64_t vid, const cg_graph *newg)
 	if (r->referenced || in_run(c, vid, 0)) {
 		old.flags |= CG_VFLAG_STUB;
 		old.owner = 0;
-		rc = put_vertex(c, vid, &old);
+		rc = cg_ingest_put_vertex(c, vid, &old);
 	}
 out:
 	if (ps)
@@ -344,7 +345,7 @@ static int sweep_stub(ingest_ctx *c, uint64_t vid)
 		cg_key_vertex(k, vid);
 		if (rc == CG_OK && !(rc = each_index_entry(c, &v, vid, delete_index)) &&
 		    cg_changeset_delete(c->cs, shard_of(c, vid), k, sizeof k) < 0)
-			rc = oom(c->err);
+			rc = cg_ingest_cs_failed(c);
 		rc = rc == 1 ? CG_OK : rc; /* 1: an edge survives, the stub stays */
 	}
 	if (ps)
@@ -396,7 +397,7 @@ static int put_meta(ingest_ctx *c, const cg_graph *g, const cg_unit_result *res)
 	if (!text || cg_key_meta(&c->key, CG_META_CRATE, unit, strlen(unit)) < 0 ||
 	    cg_meta_encode(&c->val, text, strlen(text)) < 0 ||
 	    cg_changeset_put(c->cs, 0, c->key.data, c->key.len, c->val.data, c->val.len) < 0)
-		rc = oom(c->err);
+		rc = cg_ingest_cs_failed(c);
 	free(text);
 	return rc;
 }
@@ -512,16 +513,16 @@ int cg_ingest_write_graph(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 		uint64_t vid;
 		const cg_vertex *v = cg_graph_vertex_at(g, i, &vid);
 		if (v->flags & CG_VFLAG_STUB) {
-			rc = put_stub(c, vid, v);
+			rc = cg_ingest_put_stub(c, vid, v);
 			res->stubs++;
 		} else {
-			rc = put_vertex(c, vid, v);
+			rc = cg_ingest_put_vertex(c, vid, v);
 			res->vertices++;
 		}
 	}
 	for (size_t i = 0; i < cg_graph_nedges(g) && !rc; i++) {
 		const cg_gedge *e = cg_graph_edge_at(g, i);
-		rc = put_edge(c, e, cg_graph_unit_id(g));
+		rc = cg_ingest_put_edge(c, e, cg_graph_unit_id(g));
 		res->edges[e->type]++;
 	}
 	return rc ? rc : put_meta(c, g, res);
@@ -546,6 +547,22 @@ int cg_ingest_ctx_open(ingest_ctx *c, cg_store *s, cg_err *err)
 	return c->cs && c->sc ? CG_OK : oom(err);
 }
 
+/* The change's operations get about half the bound: the rest is the process itself (block
+ * cache, parse buffers, the readers' tables). */
+int cg_ingest_ctx_bound(ingest_ctx *c, size_t bytes)
+{
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/ingest.%ld", cg_store_dir(c->store), (long)getpid());
+	if (cg_changeset_bound(c->cs, (bytes ? bytes : CG_INGEST_MEMORY_DEFAULT) / 2, dir) < 0)
+		return oom(c->err);
+	return CG_OK;
+}
+
+int cg_ingest_cs_failed(ingest_ctx *c)
+{
+	return cg_changeset_error(c->cs, c->err);
+}
+
 void cg_ingest_ctx_close(ingest_ctx *c)
 {
 	free(c->removing.v);
@@ -554,6 +571,15 @@ void cg_ingest_ctx_close(ingest_ctx *c)
 	cg_scanner_free(c->sc);
 	cg_buf_free(&c->key);
 	cg_buf_free(&c->val);
+}
+
+static int is_ndjson_meta(const char *meta)
+{
+	json_t *o = json_loads(meta, 0, NULL);
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+	int yes = kind && strcmp(kind, "ndjson") == 0;
+	json_decref(o);
+	return yes;
 }
 
 /* Decides added / replaced / unchanged for one graph and plans its removal if replaced. */
@@ -569,7 +595,12 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 		free(meta);
 		return rc;
 	}
-	if (!meta || in->is_ndjson) {
+	if (meta && !in->is_ndjson != !is_ndjson_meta(meta)) {
+		rc = cg_err_set(c->err, CG_EDATA, in->is_ndjson
+				? "--unit %s: the store holds a crate of that name and version; give another unit name"
+				: "%s: the store holds NDJSON records as a unit of that name; remove it first (--remove %s)",
+				cg_graph_unit(g), cg_graph_unit(g));
+	} else if (!meta || in->is_ndjson) {
 		res->status = "added";
 	} else if (same_cache_key(meta, in, res->content)) {
 		res->status = "unchanged";
@@ -654,7 +685,7 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
 	}
 	if (!rc && (cg_key_meta(&c.key, CG_META_CRATE, l.units[0], strlen(l.units[0])) < 0 ||
 		    cg_changeset_delete(c.cs, 0, c.key.data, c.key.len) < 0))
-		rc = oom(err);
+		rc = cg_ingest_cs_failed(&c);
 	if (!rc)
 		rc = cg_changeset_apply(c.cs, s, CG_APPLY_AUTO, err);
 	free(meta);

@@ -24,8 +24,11 @@ typedef struct cg_unit_result {
 	char content[17];   /* digest of the subgraph written (16 hex digits), "" for none */
 } cg_unit_result;
 
+#define CG_INGEST_MEMORY_DEFAULT ((size_t)1 << 30)
+
 typedef struct cg_ingest_opts {
-	int bulk; /* write SST files even into a non-empty store */
+	int bulk;      /* write SST files even into a non-empty store */
+	size_t memory; /* bytes a run may hold before it spills sorted runs (0: the default) */
 } cg_ingest_opts;
 
 /* Removes the units named by spec: "crate@version", or "crate" when only one version is

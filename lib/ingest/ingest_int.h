@@ -27,9 +27,19 @@ typedef struct ingest_ctx {
 } ingest_ctx;
 
 int cg_ingest_ctx_open(ingest_ctx *c, cg_store *s, cg_err *err);
+/* After a put or delete into c->cs failed: records why (memory, or a spill's I/O). */
+int cg_ingest_cs_failed(ingest_ctx *c);
 void cg_ingest_ctx_close(ingest_ctx *c);
 /* Whether any m:crate: record exists (an empty store takes SST files). */
 int cg_ingest_has_units(ingest_ctx *c, int *any);
+/* Bounds the change's memory (bytes, 0: CG_INGEST_MEMORY_DEFAULT); past it, sorted runs
+ * are spilled to the store's staging area. */
+int cg_ingest_ctx_bound(ingest_ctx *c, size_t bytes);
+/* A vertex with its index entries; an edge (both copies) owned by unit id owner; a stub
+ * where neither the store nor the run's graphs have the vertex. */
+int cg_ingest_put_vertex(ingest_ctx *c, uint64_t vid, const cg_vertex *v);
+int cg_ingest_put_edge(ingest_ctx *c, const cg_gedge *e, uint64_t owner);
+int cg_ingest_put_stub(ingest_ctx *c, uint64_t vid, const cg_vertex *v);
 /* Added / replaced / unchanged for one graph; plans the old unit's removal if replaced. */
 int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res);
 /* Puts the graph's vertices, edges and m:crate: record into the changeset. */

@@ -35,7 +35,7 @@ static int remove_unit(ingest_ctx *c, const char *unit, cg_unit_result *res)
 	free(meta);
 	if (!rc && (cg_key_meta(&c->key, CG_META_CRATE, unit, strlen(unit)) < 0 ||
 		    cg_changeset_delete(c->cs, 0, c->key.data, c->key.len) < 0))
-		rc = oom(c->err);
+		rc = cg_ingest_cs_failed(c);
 	return rc;
 }
 
@@ -44,10 +44,10 @@ static int put_record(ingest_ctx *c, const cg_ingest_extra *x)
 	if (cg_key_meta(&c->key, x->meta_type, x->meta_key, strlen(x->meta_key)) < 0)
 		return oom(c->err);
 	if (!x->meta_json)
-		return cg_changeset_delete(c->cs, 0, c->key.data, c->key.len) < 0 ? oom(c->err) : CG_OK;
+		return cg_changeset_delete(c->cs, 0, c->key.data, c->key.len) < 0 ? cg_ingest_cs_failed(c) : CG_OK;
 	if (cg_meta_encode(&c->val, x->meta_json, strlen(x->meta_json)) < 0 ||
 	    cg_changeset_put(c->cs, 0, c->key.data, c->key.len, c->val.data, c->val.len) < 0)
-		return oom(c->err);
+		return cg_ingest_cs_failed(c);
 	return CG_OK;
 }
 
@@ -67,6 +67,8 @@ int cg_ingest_with(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opt
 	cg_graph **run = calloc(n ? n : 1, sizeof *run);
 	if (!rc && !run)
 		rc = oom(err);
+	if (!rc)
+		rc = cg_ingest_ctx_bound(&c, o->memory);
 	if (!rc)
 		rc = cg_ingest_has_units(&c, &any);
 	for (size_t i = 0; i < x->nremove && !rc; i++)

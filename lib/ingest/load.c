@@ -13,10 +13,10 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "ingest_ndjson.h"
 #include "ingest_ws.h"
 #include "input/cargolock.h"
 #include "input/input.h"
-#include "input/ndjson.h"
 #include "input/rustdoc.h"
 #include "base/clock.h"
 
@@ -32,7 +32,6 @@ typedef struct job {
 	cg_graph **graphs;
 	cg_load_item *items;
 	atomic_size_t next, done;
-	pthread_mutex_t store_mu; /* NDJSON path lookups read the store */
 	char ws_name[256];        /* the workspace record's name, "" for none */
 	char lock_digest[17];
 	char *lock_path, *root, *doc_dir; /* real paths, for the record */
@@ -149,15 +148,6 @@ static int collect_inputs(job *j, const cg_load_opts *o, cg_err *err)
 	return rc;
 }
 
-static int resolve_in_store(void *ctx, const char *ref, uint64_t *vid, cg_err *err)
-{
-	job *j = ctx;
-	pthread_mutex_lock(&j->store_mu);
-	int rc = cg_ingest_resolve(j->store, ref, vid, err);
-	pthread_mutex_unlock(&j->store_mu);
-	return rc;
-}
-
 static void parse_one(job *j, size_t i)
 {
 	cg_load_item *it = &j->items[i];
@@ -167,14 +157,7 @@ static void parse_one(job *j, size_t i)
 	size_t len = 0;
 	double t0 = cg_clock_us() / 1e3;
 	int rc = cg_input_read(src, &data, &len, &it->err);
-	if (!rc && j->o->ndjson) {
-		rc = cg_ndjson_read(name, data, len, j->o->unit ? j->o->unit : "ndjson", resolve_in_store, j,
-				    &j->graphs[i], &it->err);
-		cg_unit_info in = { .name = j->o->unit ? j->o->unit : "ndjson", .source = name,
-				    .bytes = len, .is_ndjson = 1 };
-		if (!rc && cg_graph_set_info(j->graphs[i], &in) < 0)
-			rc = cg_err_set(&it->err, CG_EINTERNAL, "out of memory");
-	} else if (!rc) {
+	if (!rc) {
 		cg_rustdoc_opts ro = { .lock = j->lock, .features = j->features,
 				       .keep_synthetic = j->o->keep_synthetic };
 		if ((rc = cg_rustdoc_read(name, data, len, &ro, &j->graphs[i], &it->err)) &&
@@ -243,7 +226,7 @@ static int write_graphs(job *j, const cg_load_opts *o, cg_load_report *rep, cg_e
 		if (!j->items[i].failed)
 			ok[n++] = j->graphs[i];
 	double t0 = cg_clock_us() / 1e3;
-	cg_ingest_opts io = { .bulk = o->bulk };
+	cg_ingest_opts io = { .bulk = o->bulk, .memory = o->memory };
 	cg_err werr = { 0 }; /* err may already hold an input's failure (keep_going) */
 	cg_ws_spec ws = { .name = j->ws_name, .root = j->root, .lockfile = j->lock_path,
 			  .lock_digest = j->lock_path ? j->lock_digest : NULL, .doc_dir = j->doc_dir,
@@ -268,10 +251,41 @@ static int write_graphs(job *j, const cg_load_opts *o, cg_load_report *rep, cg_e
 	return rc;
 }
 
+/* NDJSON streams into the store; with keep_going each input is a change of its own, so that
+ * a bad one leaves nothing behind. */
+static int load_ndjson(job *j, const cg_load_opts *o, cg_load_report *rep, cg_err *err)
+{
+	cg_ndjson_opts no = { .unit = o->unit ? o->unit : "ndjson", .lenient = o->lenient,
+			      .io = { .bulk = o->bulk, .memory = o->memory } };
+	cg_unit_result *res = calloc(j->n, sizeof *res);
+	if (!res)
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	int rc = CG_OK;
+	size_t step = o->keep_going ? 1 : j->n;
+	for (size_t i = 0; i < j->n; i += step) {
+		double t0 = cg_clock_us() / 1e3;
+		cg_err *e = o->keep_going ? &j->items[i].err : err;
+		int irc = cg_ingest_ndjson(j->store, &no, (const char *const *)j->sources + i, step, res + i, e);
+		for (size_t k = i; k < i + step; k++) {
+			j->items[k].res = res[k];
+			j->items[k].ms = (cg_clock_us() / 1e3) - t0;
+			j->items[k].failed = irc != CG_OK;
+		}
+		if (irc && o->keep_going)
+			rep->failed++;
+		if (irc && !rc && o->keep_going)
+			*err = *e;
+		rc = rc ? rc : irc;
+		if (o->progress)
+			o->progress(o->progress_ctx, i + step, j->n);
+	}
+	free(res);
+	return rc;
+}
+
 int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err *err)
 {
 	job j = { .o = o, .store = s };
-	pthread_mutex_init(&j.store_mu, NULL);
 	memset(rep, 0, sizeof *rep);
 	int rc = workspace_name(&j, o, err);
 	if (!rc)
@@ -280,8 +294,10 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 	if (!rc && (!(j.graphs = calloc(j.n, sizeof *j.graphs)) || !(j.items = calloc(j.n, sizeof *j.items))))
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
-	if (!rc) {
-		rep->no_lockfile = !o->ndjson && !j.lock;
+	if (!rc && o->ndjson) {
+		rc = load_ndjson(&j, o, rep, err);
+	} else if (!rc) {
+		rep->no_lockfile = !j.lock;
 		parse_all(&j);
 		rc = first_failure(&j, rep, err);
 		if (!rc || o->keep_going) {
@@ -305,7 +321,6 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 	free(j.lock_path);
 	free(j.root);
 	free(j.doc_dir);
-	pthread_mutex_destroy(&j.store_mu);
 	return rc;
 }
 

@@ -20,6 +20,8 @@ typedef struct cg_load_opts {
 	const char *unit;          /* NDJSON unit name (default "ndjson") */
 	const char *name;          /* workspace record to write (default with --workspace: its
 				    * directory's name); NULL without a workspace: none */
+	int lenient;               /* NDJSON: ignore fields a record type does not have */
+	size_t memory;             /* bound on a run's memory in bytes (0: 1 GiB) */
 	int keep_going;            /* skip bad inputs instead of failing the run */
 	int keep_synthetic;
 	int move_workspace;        /* the workspace name may move from another root */

@@ -160,7 +160,8 @@ static int on_event(watcher *w, const struct inotify_event *e)
 	const char *name = e->len ? e->name : "";
 	if ((d->kind & K_LOCK) && !strcmp(name, w->lock_name))
 		bits |= P_LOCK;
-	if ((d->kind & K_DOC) && (has_suffix(name, ".json") || has_suffix(name, ".json.zst")))
+	if ((d->kind & K_DOC) && (has_suffix(name, ".json") || has_suffix(name, ".json.zst") ||
+				    has_suffix(name, ".json.gz")))
 		bits |= P_DOC;
 	if ((d->kind & K_SRC) && has_suffix(name, ".rs") && !(e->mask & IN_ISDIR))
 		bits |= P_SRC;

@@ -262,9 +262,12 @@ void cg_graph_dedupe_edges(cg_graph *g)
 		return;
 	qsort(g->e, g->ne, sizeof *g->e, edge_cmp);
 	size_t out = 1;
-	for (size_t i = 1; i < g->ne; i++)
+	for (size_t i = 1; i < g->ne; i++) {
 		if (edge_cmp(&g->e[i], &g->e[out - 1]) != 0)
 			g->e[out++] = g->e[i];
+		else /* the kept copy says everything either said (a re-export, a glob) */
+			g->e[out - 1].flags |= g->e[i].flags;
+	}
 	g->ne = out;
 }
 

@@ -44,7 +44,8 @@ const cg_vertex *cg_graph_vertex_at(const cg_graph *g, size_t i, uint64_t *vid);
 const cg_vertex *cg_graph_find(const cg_graph *g, uint64_t vid);
 size_t cg_graph_nedges(const cg_graph *g);
 const cg_gedge *cg_graph_edge_at(const cg_graph *g, size_t i);
-/* Sorts edges and drops exact duplicates (same src, type, dst). */
+/* Sorts edges and drops exact duplicates (same src, type, dst), keeping the union of
+ * their flags. */
 void cg_graph_dedupe_edges(cg_graph *g);
 
 /* Free-form facts about the unit kept in its metadata (name, version, checksum, features,

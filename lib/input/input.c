@@ -1,13 +1,15 @@
-/* input: whole-file reads with optional zstd decompression; directory listings. */
+/* input: reads in pieces or whole, zstd and gzip decompressed by content; directory listings. */
 #include "input.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include "base/buf.h"
@@ -18,65 +20,175 @@ static int ends_with(const char *s, const char *tail)
 	return n >= t && strcmp(s + n - t, tail) == 0;
 }
 
-static int read_fd(int fd, cg_buf *b)
+enum codec { PLAIN, ZSTD, GZIP };
+
+struct cg_input {
+	char *path;       /* for messages: the file, or "standard input" */
+	int fd, own_fd;
+	int codec;        /* decided by the first bytes */
+	int started, eof;
+	uint8_t raw[1 << 18];
+	size_t rpos, rlen; /* raw bytes read but not yet consumed */
+	ZSTD_DStream *zs;
+	z_stream gz;
+	int gz_open, in_frame; /* a zstd frame or gzip member is half read */
+};
+
+static int fill_raw(cg_input *in, cg_err *err)
 {
+	if (in->rpos < in->rlen || in->eof)
+		return CG_OK;
 	for (;;) {
-		if (cg_buf_reserve(b, 1 << 16) < 0)
-			return -1;
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		ssize_t n = read(in->fd, in->raw, sizeof in->raw);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return (int)n;
-		b->len += (size_t)n;
+		if (n < 0)
+			return cg_err_sys(err, CG_EIO, errno, "%s", in->path);
+		in->rpos = 0;
+		in->rlen = (size_t)n;
+		in->eof = n == 0;
+		return CG_OK;
 	}
 }
 
-static int unzstd(const char *path, cg_buf *in, cg_buf *out, cg_err *err)
+/* zstd frames begin 28 b5 2f fd, gzip members 1f 8b: content decides, not the name. */
+static int detect(cg_input *in, cg_err *err)
 {
-	ZSTD_DStream *z = ZSTD_createDStream();
-	ZSTD_inBuffer zi = { in->data, in->len, 0 };
-	size_t r = 1;
-	while (z && zi.pos < zi.size && !ZSTD_isError(r)) {
-		if (cg_buf_reserve(out, ZSTD_DStreamOutSize() + 1) < 0)
-			break;
-		ZSTD_outBuffer zo = { out->data + out->len, out->cap - out->len - 1, 0 };
-		r = ZSTD_decompressStream(z, &zo, &zi);
-		out->len += zo.pos;
+	in->started = 1;
+	int rc = fill_raw(in, err);
+	const uint8_t *b = in->raw;
+	if (rc || in->rlen < 2)
+		return rc;
+	if (in->rlen >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
+		in->codec = ZSTD;
+		if (!(in->zs = ZSTD_createDStream()))
+			return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	} else if (b[0] == 0x1f && b[1] == 0x8b) {
+		in->codec = GZIP;
+		if (inflateInit2(&in->gz, 15 + 32) != Z_OK)
+			return cg_err_set(err, CG_EINTERNAL, "out of memory");
+		in->gz_open = 1;
 	}
-	ZSTD_freeDStream(z);
-	if (!z || ZSTD_isError(r) || r != 0)
-		return cg_err_set(err, CG_EDATA, "%s: not a complete zstd stream%s%s", path,
-				  z && ZSTD_isError(r) ? ": " : "", z && ZSTD_isError(r) ? ZSTD_getErrorName(r) : "");
 	return CG_OK;
+}
+
+static int truncated(cg_input *in, const char *what, const char *why, cg_err *err)
+{
+	return cg_err_set(err, CG_EDATA, "%s: not a complete %s stream%s%s", in->path, what, why ? ": " : "", why ? why : "");
+}
+
+static int next_zstd(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
+{
+	while (*got == 0) {
+		int rc = fill_raw(in, err);
+		if (rc)
+			return rc;
+		if (in->rpos == in->rlen)
+			return in->in_frame ? truncated(in, "zstd", NULL, err) : CG_OK;
+		ZSTD_inBuffer zi = { in->raw, in->rlen, in->rpos };
+		ZSTD_outBuffer zo = { buf, cap, 0 };
+		size_t r = ZSTD_decompressStream(in->zs, &zo, &zi);
+		if (ZSTD_isError(r))
+			return truncated(in, "zstd", ZSTD_getErrorName(r), err);
+		in->rpos = zi.pos;
+		in->in_frame = r != 0;
+		*got = zo.pos;
+	}
+	return CG_OK;
+}
+
+static int next_gzip(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
+{
+	while (*got == 0) {
+		int rc = fill_raw(in, err);
+		if (rc)
+			return rc;
+		if (in->rpos == in->rlen)
+			return in->in_frame ? truncated(in, "gzip", NULL, err) : CG_OK;
+		in->gz.next_in = in->raw + in->rpos;
+		in->gz.avail_in = (uInt)(in->rlen - in->rpos);
+		in->gz.next_out = (Bytef *)buf;
+		in->gz.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+		int r = inflate(&in->gz, Z_NO_FLUSH);
+		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+			return truncated(in, "gzip", in->gz.msg ? in->gz.msg : "corrupt data", err);
+		in->rpos = in->rlen - in->gz.avail_in;
+		*got = cap - in->gz.avail_out;
+		in->in_frame = r != Z_STREAM_END;
+		if (r == Z_STREAM_END && inflateReset(&in->gz) != Z_OK) /* members may follow */
+			return truncated(in, "gzip", NULL, err);
+	}
+	return CG_OK;
+}
+
+int cg_input_next(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
+{
+	*got = 0;
+	int rc = in->started ? CG_OK : detect(in, err);
+	if (rc)
+		return rc;
+	if (in->codec == ZSTD)
+		return next_zstd(in, buf, cap, got, err);
+	if (in->codec == GZIP)
+		return next_gzip(in, buf, cap, got, err);
+	if ((rc = fill_raw(in, err)))
+		return rc;
+	*got = in->rlen - in->rpos < cap ? in->rlen - in->rpos : cap;
+	memcpy(buf, in->raw + in->rpos, *got);
+	in->rpos += *got;
+	return CG_OK;
+}
+
+int cg_input_open(const char *path, cg_input **out, cg_err *err)
+{
+	int stdin_ = strcmp(path, "-") == 0;
+	cg_input *in = calloc(1, sizeof *in);
+	if (!in || !(in->path = strdup(stdin_ ? "standard input" : path))) {
+		free(in);
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	}
+	in->fd = stdin_ ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	in->own_fd = !stdin_;
+	if (in->fd < 0) {
+		int e = errno;
+		free(in->path);
+		free(in);
+		return cg_err_sys(err, e == ENOENT ? CG_ENOINPUT : CG_EIO, e, "%s", path);
+	}
+	*out = in;
+	return CG_OK;
+}
+
+void cg_input_close(cg_input *in)
+{
+	if (!in)
+		return;
+	if (in->own_fd)
+		close(in->fd);
+	ZSTD_freeDStream(in->zs);
+	if (in->gz_open)
+		inflateEnd(&in->gz);
+	free(in->path);
+	free(in);
 }
 
 int cg_input_read(const char *path, char **data, size_t *len, cg_err *err)
 {
-	int stdin_ = strcmp(path, "-") == 0;
-	int fd = stdin_ ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cg_err_sys(err, errno == ENOENT ? CG_ENOINPUT : CG_EIO, errno, "%s", path);
-	cg_buf b = { 0 }, plain = { 0 };
-	int r = read_fd(fd, &b), e = errno;
-	if (!stdin_)
-		close(fd);
-	if (r < 0) {
-		cg_buf_free(&b);
-		return cg_err_sys(err, CG_EIO, e, "%s", stdin_ ? "standard input" : path);
+	cg_input *in;
+	int rc = cg_input_open(path, &in, err);
+	if (rc)
+		return rc;
+	cg_buf b = { 0 };
+	for (size_t got = 1; !rc && got;) {
+		if (cg_buf_reserve(&b, 1 << 18) < 0)
+			rc = cg_err_set(err, CG_EINTERNAL, "out of memory reading %s", path);
+		else if (!(rc = cg_input_next(in, (char *)b.data + b.len, b.cap - b.len - 1, &got, err)))
+			b.len += got;
 	}
-	if (ends_with(path, ".zst")) {
-		int rc = unzstd(path, &b, &plain, err);
+	cg_input_close(in);
+	if (rc) {
 		cg_buf_free(&b);
-		if (rc) {
-			cg_buf_free(&plain);
-			return rc;
-		}
-		b = plain;
-	}
-	if (cg_buf_reserve(&b, 1) < 0) {
-		cg_buf_free(&b);
-		return cg_err_set(err, CG_EINTERNAL, "out of memory reading %s", path);
+		return rc;
 	}
 	b.data[b.len] = '\0';
 	*data = (char *)b.data;
@@ -98,7 +210,8 @@ int cg_input_list_dir(const char *dir, char ***paths, size_t *n, cg_err *err)
 	size_t count = 0, cap = 0;
 	int rc = CG_OK;
 	for (struct dirent *e; (e = readdir(d)) && !rc;) {
-		if (!ends_with(e->d_name, ".json") && !ends_with(e->d_name, ".json.zst"))
+		if (!ends_with(e->d_name, ".json") && !ends_with(e->d_name, ".json.zst") &&
+		    !ends_with(e->d_name, ".json.gz"))
 			continue;
 		if (count == cap) {
 			char **p = realloc(list, (cap = cap ? cap * 2 : 16) * sizeof *p);

@@ -415,12 +415,18 @@ static int vertices(rd *r)
 
 /* ---- edges ---- */
 
-static int edge(rd *r, uint64_t src, int type, uint64_t dst, const char *file, uint32_t line)
+static int edge_flagged(rd *r, uint64_t src, int type, uint64_t dst, const char *file, uint32_t line,
+			unsigned flags)
 {
-	cg_gedge e = { src, dst, type, line, 0, file };
+	cg_gedge e = { src, dst, type, line, flags, file };
 	if (!src || !dst || src == dst)
 		return 0;
 	return cg_graph_add_edge(r->g, &e) < 0 ? rd_oom(r) : 0;
+}
+
+static int edge(rd *r, uint64_t src, int type, uint64_t dst, const char *file, uint32_t line)
+{
+	return edge_flagged(r, src, type, dst, file, line, 0);
 }
 
 static const char *span_file(const ent *e, uint32_t *line)
@@ -440,8 +446,27 @@ static int alias(rd *r, const ent *target, const char *module_path, const char *
 	return 0;
 }
 
-/* `pub use m::*` re-exports m's public items (one level) and the variants of an enum. */
-static int glob_aliases(rd *r, const ent *t, const char *module_path)
+static int is_public(const ent *e)
+{
+	return vis_of(json_object_get(e->item, "visibility")) == CG_VIS_PUBLIC;
+}
+
+/* Can module m be named from outside: it and every module above it public? (An alias made
+ * under a private module is no public path: libc's items are public as libc::NAME, not as
+ * libc::unix::linux_like::NAME.) */
+static int public_module(rd *r, const ent *m)
+{
+	for (int depth = 0; m && m != r->root && depth < 64; depth++) {
+		if (!is_public(m))
+			return 0;
+		m = m->has_parent ? rd_ent(r, m->parent) : NULL;
+	}
+	return m == r->root;
+}
+
+/* `pub use m::*` re-exports m's public items and the variants of an enum, and through m's
+ * own `pub use`s (globs too: libc's lib.rs -> unix -> linux_like -> ...) what they re-export. */
+static int glob_aliases(rd *r, const ent *t, const char *module_path, int depth)
 {
 	json_t *items = json_object_get(t->body, t->kind == CG_KIND_ENUM ? "variants" : "items");
 	size_t i;
@@ -453,18 +478,24 @@ static int glob_aliases(rd *r, const ent *t, const char *module_path)
 		if (c->kind == K_USE) {
 			json_t *tid = json_object_get(c->body, "id");
 			ent *ct = json_is_integer(tid) ? rd_ent(r, (uint32_t)json_integer_value(tid)) : NULL;
-			if (ct && !json_is_true(json_object_get(c->body, "is_glob")) &&
-			    vis_of(json_object_get(c->item, "visibility")) == CG_VIS_PUBLIC &&
-			    alias(r, ct, module_path, rd_sget(c->body, "name")))
+			if (!ct || !is_public(c))
+				continue;
+			if (json_is_true(json_object_get(c->body, "is_glob"))) {
+				if (depth < 16 && ct->item && glob_aliases(r, ct, module_path, depth + 1))
+					return r->err->code;
+			} else if (alias(r, ct, module_path, rd_sget(c->body, "name"))) {
 				return r->err->code;
-		} else if ((t->kind == CG_KIND_ENUM || vis_of(json_object_get(c->item, "visibility")) == CG_VIS_PUBLIC) &&
-			   alias(r, c, module_path, rd_sget(c->item, "name"))) {
+			}
+		} else if ((t->kind == CG_KIND_ENUM || is_public(c)) && alias(r, c, module_path, rd_sget(c->item, "name"))) {
 			return r->err->code;
 		}
 	}
 	return 0;
 }
 
+/* A `use`: a Uses edge from its module, marked when it re-exports (`pub use`, and a glob),
+ * so that queries can follow public paths into other crates; and, in a module that can be
+ * named from outside, aliases for the public paths it makes. */
 static int use_edges(rd *r, ent *u)
 {
 	ent *m = u->has_parent ? rd_ent(r, u->parent) : NULL;
@@ -473,14 +504,17 @@ static int use_edges(rd *r, ent *u)
 		return 0;
 	uint32_t line;
 	const char *file = span_file(u, &line);
+	int glob = json_is_true(json_object_get(u->body, "is_glob"));
+	unsigned flags = is_public(u) ? CG_EDGE_FLAG_REEXPORT | (glob ? CG_EDGE_FLAG_GLOB : 0) : 0;
 	uint64_t dst;
-	if (rd_vid(r, (uint32_t)json_integer_value(tid), &dst) || edge(r, m->vid, CG_EDGE_USES, dst, file, line))
+	if (rd_vid(r, (uint32_t)json_integer_value(tid), &dst) ||
+	    edge_flagged(r, m->vid, CG_EDGE_USES, dst, file, line, flags))
 		return r->err->code;
 	ent *t = rd_ent(r, (uint32_t)json_integer_value(tid));
-	if (!t || !(t->flags & E_VERTEX) || vis_of(json_object_get(u->item, "visibility")) != CG_VIS_PUBLIC)
+	if (!t || !(t->flags & E_VERTEX) || !is_public(u) || !public_module(r, m))
 		return 0;
-	if (json_is_true(json_object_get(u->body, "is_glob")))
-		return glob_aliases(r, t, m->path);
+	if (glob)
+		return glob_aliases(r, t, m->path, 0);
 	return alias(r, t, m->path, rd_sget(u->body, "name"));
 }
 
@@ -507,19 +541,107 @@ static int item_uses(rd *r, ent *e)
 	return 0;
 }
 
-static int implements(rd *r, ent *e)
+/* The trait's item named name: a local trait's own, else a stub under the trait's path. */
+static int trait_item(rd *r, ent *t, const char *name, uint64_t *vid)
 {
-	json_t *tr = json_object_get(e->body, "trait"), *tid = json_object_get(tr, "id");
-	uint32_t for_id;
-	uint64_t src, dst;
-	if (!json_is_integer(tid) || json_is_true(json_object_get(e->body, "is_negative")) ||
-	    !rd_type_id(json_object_get(e->body, "for"), &for_id))
+	*vid = 0;
+	if (!t->item)
+		return rd_member_stub(r, t, name, CG_KIND_METHOD, vid);
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(t->body, "items"), i, v) {
+		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+		const char *n = c && c->item ? rd_sget(c->item, "name") : NULL;
+		if (n && !strcmp(n, name) && (c->flags & E_VERTEX)) {
+			*vid = c->vid;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Each method of a trait impl implements the trait's method of that name. */
+static int method_links(rd *r, ent *impl, uint32_t trait_id)
+{
+	ent *t = rd_ent(r, trait_id);
+	size_t i;
+	json_t *v;
+	if (!t || (!t->item && !t->summary))
 		return 0;
-	uint32_t line;
-	const char *file = span_file(e, &line);
-	if (rd_vid(r, for_id, &src) || rd_vid(r, (uint32_t)json_integer_value(tid), &dst))
+	json_array_foreach(json_object_get(impl->body, "items"), i, v) {
+		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+		uint64_t dst;
+		uint32_t line;
+		if (!c || !(c->flags & E_VERTEX) || c->kind != CG_KIND_METHOD || !rd_sget(c->item, "name"))
+			continue;
+		const char *file = span_file(c, &line);
+		if (trait_item(r, t, rd_sget(c->item, "name"), &dst) ||
+		    edge(r, c->vid, CG_EDGE_IMPLEMENTS, dst, file, line))
+			return r->err->code;
+	}
+	return 0;
+}
+
+typedef struct impl_of {
+	uint64_t type, trait; /* type 0: not a path type */
+	ent *e;
+} impl_of;
+
+static int impl_of_cmp(const void *a, const void *b)
+{
+	const impl_of *x = a, *y = b;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->trait != y->trait)
+		return x->trait < y->trait ? -1 : 1;
+	return strcmp(x->e->path, y->e->path);
+}
+
+/* The trait and self type of a (positive) trait impl; *type 0 unless the self type is a
+ * path (not a primitive, reference, tuple, array, slice or generic). */
+static int impl_sides(rd *r, ent *e, uint64_t *type, uint64_t *trait)
+{
+	json_t *tid = json_object_get(json_object_get(e->body, "trait"), "id");
+	json_t *self = json_object_get(json_object_get(e->body, "for"), "resolved_path");
+	json_t *sid = json_object_get(self, "id");
+	*type = *trait = 0;
+	if (!json_is_integer(tid) || json_is_true(json_object_get(e->body, "is_negative")))
+		return 0;
+	if (rd_vid(r, (uint32_t)json_integer_value(tid), trait))
 		return r->err->code;
-	return edge(r, src, CG_EDGE_IMPLEMENTS, dst, file, line);
+	return json_is_integer(sid) ? rd_vid(r, (uint32_t)json_integer_value(sid), type) : 0;
+}
+
+/* Implements edges, one per trait impl: from the self type when it is a path type, else
+ * (primitives, references, tuples, arrays, generic and blanket impls), and for the second
+ * and later impls of one trait for one type (From<u8>, From<u16>), from the impl itself;
+ * and from each impl method to the trait method it implements. */
+static int implements(rd *r)
+{
+	impl_of *a = malloc((r->ne ? r->ne : 1) * sizeof *a);
+	size_t n = 0;
+	int rc = a ? 0 : rd_oom(r);
+	for (size_t i = 0; i < r->ne && !rc; i++) {
+		ent *e = &r->e[i];
+		if (!(e->flags & E_VERTEX) || e->kind != CG_KIND_IMPL)
+			continue;
+		a[n].e = e;
+		if (!(rc = impl_sides(r, e, &a[n].type, &a[n].trait)) && a[n].trait) {
+			json_t *tid = json_object_get(json_object_get(e->body, "trait"), "id");
+			rc = method_links(r, e, (uint32_t)json_integer_value(tid));
+			n++;
+		}
+	}
+	if (!rc)
+		qsort(a, n, sizeof *a, impl_of_cmp);
+	for (size_t i = 0; i < n && !rc; i++) {
+		int first = a[i].type && (i == 0 || a[i - 1].type != a[i].type || a[i - 1].trait != a[i].trait);
+		uint32_t line;
+		const char *file = span_file(a[i].e, &line);
+		rc = edge(r, first ? a[i].type : a[i].e->vid, CG_EDGE_IMPLEMENTS, a[i].trait, file, line);
+	}
+	free(a);
+	return rc;
 }
 
 static int item_edges(rd *r, ent *e)
@@ -531,7 +653,7 @@ static int item_edges(rd *r, ent *e)
 		p = r->root; /* listed nowhere: hang it under the crate */
 	if (p && edge(r, p->vid, CG_EDGE_CONTAINS, e->vid, NULL, 0))
 		return r->err->code;
-	if (item_uses(r, e) || (e->kind == CG_KIND_IMPL && implements(r, e)))
+	if (item_uses(r, e))
 		return r->err->code;
 	if (e->kind != CG_KIND_MODULE && e->kind != CG_KIND_CRATE)
 		return 0;
@@ -583,7 +705,7 @@ static int edges(rd *r)
 		if (e->item && e->kind == K_USE && use_edges(r, e))
 			return r->err->code;
 	}
-	return depends(r);
+	return implements(r) ? r->err->code : depends(r);
 }
 
 int rd_build(rd *r)

@@ -84,6 +84,9 @@ int rd_kind(const char *name);
 int rd_load(rd *r, json_t *index, json_t *paths, json_t *ext);
 /* The vid an edge to local id uses (a vertex, or a stub made now); 0 when there is none. */
 int rd_vid(rd *r, uint32_t id, uint64_t *vid);
+/* A stub for the item called name (of kind) under e, an item known from `paths` (a trait's
+ * method, for the impls of an external trait); *vid 0 when e makes no stub. */
+int rd_member_stub(rd *r, ent *e, const char *name, int kind, uint64_t *vid);
 /* o[k] as a string, NULL when absent or not a string. */
 const char *rd_sget(const json_t *o, const char *k);
 /* A paths summary's path joined with "::". */

@@ -326,8 +326,9 @@ int rd_join_summary(const json_t *sum, cg_buf *b)
 	return 0;
 }
 
-/* A stub for an item known only from `paths`: external, or local but not documented. */
-static int add_stub(rd *r, ent *e)
+/* A stub for an item known only from `paths` (external, or local but not documented), or
+ * with member set, for its item of that name and kind (a trait's method). */
+static int stub(rd *r, ent *e, const char *member, int member_kind, uint64_t *vid)
 {
 	json_t *path = json_object_get(e->summary, "path");
 	size_t n = json_array_size(path);
@@ -341,18 +342,25 @@ static int add_stub(rd *r, ent *e)
 	uint32_t crate_id = (uint32_t)json_integer_value(json_object_get(e->summary, "crate_id"));
 	const ext_crate *x = crate_id ? rd_ext(r, crate_id) : NULL;
 	cg_buf b = { 0 };
-	if (rd_join_summary(e->summary, &b) < 0 || cg_buf_putc(&b, 0) < 0) {
+	if (rd_join_summary(e->summary, &b) < 0 || (member && cg_buf_printf(&b, "::%s", member) < 0) ||
+	    cg_buf_putc(&b, 0) < 0) {
 		cg_buf_free(&b);
 		return rd_oom(r);
 	}
-	cg_vertex v = { .kind = kind, .flags = CG_VFLAG_STUB };
-	v.str[CG_VF_NAME] = json_string_value(json_array_get(path, n - 1));
+	cg_vertex v = { .kind = member ? member_kind : kind, .flags = CG_VFLAG_STUB };
+	v.str[CG_VF_NAME] = member ? member : json_string_value(json_array_get(path, n - 1));
 	v.str[CG_VF_PATH] = (const char *)b.data;
 	v.str[CG_VF_CRATE] = crate_id == 0 ? r->crate : x ? x->name : json_string_value(json_array_get(path, 0));
 	v.str[CG_VF_VERSION] = crate_id == 0 ? r->version : x ? x->version : "";
-	int rc = cg_graph_add_vertex(r->g, &v, &e->vid, r->err);
+	int rc = cg_graph_add_vertex(r->g, &v, vid, r->err);
 	cg_buf_free(&b);
 	return rc;
+}
+
+int rd_member_stub(rd *r, ent *e, const char *name, int kind, uint64_t *vid)
+{
+	*vid = 0;
+	return e->summary && !(e->flags & E_NOSTUB) ? stub(r, e, name, kind, vid) : 0;
 }
 
 int rd_vid(rd *r, uint32_t id, uint64_t *vid)
@@ -362,7 +370,7 @@ int rd_vid(rd *r, uint32_t id, uint64_t *vid)
 	if (!e || (!(e->flags & E_VERTEX) && (e->item || !e->summary || (e->flags & E_NOSTUB))))
 		return 0; /* unknown, or an item left out (a `use`, a synthetic impl's item) */
 	if (!e->vid) {
-		int rc = add_stub(r, e);
+		int rc = stub(r, e, NULL, 0, &e->vid);
 		if (rc)
 			return rc;
 	}

@@ -71,7 +71,7 @@ static int collect(q_run *run, uint64_t vid, cg_err *err)
 int q_emit(q_run *run, const q_result *res, cg_err *err)
 {
 	if (run->qq->limit > 0 && run->count >= (size_t)run->qq->limit) {
-		run->truncated = 1;
+		run->truncated = Q_TRUNC_LIMIT;
 		return Q_STOP;
 	}
 	run->count++;
@@ -107,6 +107,10 @@ int q_emit(q_run *run, const q_result *res, cg_err *err)
 		cg_vid_hex(res->vid, hex);
 		rc = cg_buf_printf(b, "{\"id\":\"%s\",\"missing\":true}", hex);
 	}
+	if (!rc && res->match)
+		rc = cg_buf_printf(b, ",\"match\":\"%s\"", res->match) < 0 ? -1 : 0;
+	if (!rc && res->through)
+		rc = cg_buf_printf(b, ",\"through\":") < 0 || cg_read_json_str(b, res->through) < 0 ? -1 : 0;
 	if (rc || put_partial(q, b) < 0 || cg_buf_putc(b, '}') < 0)
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
 	return send(q, b, err);

@@ -37,17 +37,29 @@ int cg_query_open(cg_store *s, const cg_query_opts *o, cg_query_engine **out, cg
 		return rc;
 	}
 	/* a shard that failed to open makes every answer partial; say which */
-	for (int i = 0; i < cg_store_nshards(s); i++) {
+	for (int i = 0; i < cg_store_nshards(s) && !rc; i++) {
 		if (cg_store_db(s, i))
 			continue;
-		if (cg_buf_printf(&q->partial_json, "%s%d", q->partial ? "," : "", i) < 0) {
-			cg_query_close(q);
-			return cg_err_set(err, CG_EINTERNAL, "out of memory");
-		}
+		if (o->strict)
+			rc = cg_err_set(err, CG_EIO, "shard %d cannot be read (--strict): %s", i, cg_store_shard_error(s, i));
+		else if (cg_buf_printf(&q->partial_json, "%s%d", q->partial ? "," : "", i) < 0)
+			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 		q->partial = 1;
+	}
+	size_t loaded;
+	if (!rc && o->warm)
+		rc = cg_query_warm(q, o->warm, &loaded, err);
+	if (rc) {
+		cg_query_close(q);
+		return rc;
 	}
 	*out = q;
 	return CG_OK;
+}
+
+int cg_query_partial(const cg_query_engine *q)
+{
+	return q->partial;
 }
 
 void cg_query_close(cg_query_engine *q)
@@ -243,8 +255,11 @@ static int parse_op_args(json_t *req, q_query *qq, cg_err *err)
 			return rc;
 		if (!qq->name && !qq->prefix && !qq->kind && !qq->crate && !qq->file)
 			return cg_err_set(err, CG_EUSAGE, "find needs at least one of name, prefix, kind, crate, file");
-		if (qq->kind && !cg_kind_parse(qq->kind))
-			return cg_err_set(err, CG_EUSAGE, "unknown kind '%s'", qq->kind);
+		if (qq->kind && !cg_kind_parse(qq->kind)) {
+			char kinds[512];
+			cg_kind_list(kinds, sizeof kinds);
+			return cg_err_set(err, CG_EUSAGE, "unknown kind '%s' (kinds: %s)", qq->kind, kinds);
+		}
 		return CG_OK;
 	case Q_PATH: {
 		const char *from = NULL;
@@ -440,6 +455,17 @@ static int explain_line(q_run *run, long long us, cg_err *err)
 	return rc;
 }
 
+static void truncation_notice(cg_query_engine *q, const q_query *qq, int why, size_t count)
+{
+	char text[160];
+	if (why == Q_TRUNC_VISITED)
+		snprintf(text, sizeof text, "answer truncated: the walk stopped after visiting --max-visited %ld "
+			 "vertices (%zu answers)", qq->max_visited, count);
+	else
+		snprintf(text, sizeof text, "answer truncated at --limit %ld", qq->limit);
+	q->o.notice(q->o.emit_ctx, text);
+}
+
 int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err)
 {
 	q_query qq;
@@ -465,7 +491,9 @@ int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err)
 		rc = CG_OK;
 	if (!rc && qq.explain)
 		rc = explain_line(&run, us, err);
-	if (rc == CG_EUSAGE && q->o.closing)
+	if (!rc && run.truncated && q->o.notice)
+		truncation_notice(q, &qq, run.truncated, run.count);
+	if ((rc == CG_EUSAGE || rc == CG_ENEGATIVE) && q->o.closing)
 		cg_query_fail(q, req, err->msg);
 	else if (!rc && q->o.closing)
 		rc = closing(q, qq.explain ? 1 : run.count, run.truncated, NULL, err);

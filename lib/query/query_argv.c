@@ -64,6 +64,21 @@ static int set_opt(json_t *req, int i, const char *val, cg_err *err)
 		? cg_err_set(err, CG_EINTERNAL, "out of memory") : CG_OK;
 }
 
+/* A second value would silently replace the first, so an option is given once (--type
+ * adds to a list, and --out --out says the same thing twice); --out, --in and --both
+ * exclude each other. */
+static int refuse_again(json_t *req, int i, cg_err *err)
+{
+	json_t *prev = opts[i].kind == A_TYPES ? NULL : json_object_get(req, opts[i].key);
+	if (!prev)
+		return CG_OK;
+	if (opts[i].kind != A_DIR)
+		return cg_err_set(err, CG_EUSAGE, "%s given more than once", opts[i].opt);
+	const char *dir = json_string_value(prev);
+	return strcmp(dir, opts[i].dir) ? cg_err_set(err, CG_EUSAGE, "%s cannot be combined with --%s", opts[i].opt, dir)
+					: CG_OK;
+}
+
 /* Options (--opt VALUE or --opt=VALUE) go into req; positional words into pos. */
 static int parse_words(int argc, char **argv, json_t *req, json_t *pos, cg_err *err)
 {
@@ -92,7 +107,9 @@ static int parse_words(int argc, char **argv, json_t *req, json_t *pos, cg_err *
 			else
 				return cg_err_set(err, CG_EUSAGE, "%s needs a value", opts[i].opt);
 		}
-		int rc = set_opt(req, i, val, err);
+		int rc = refuse_again(req, i, err);
+		if (!rc)
+			rc = set_opt(req, i, val, err);
 		if (rc)
 			return rc;
 	}
@@ -123,6 +140,8 @@ static int place_positionals(json_t *req, const char *kind, json_t *pos, cg_err 
 	if (!strcmp(kind, "find")) {
 		if (n > 1)
 			return cg_err_set(err, CG_EUSAGE, "find takes at most one NAME");
+		if (n && json_object_get(req, "name"))
+			return cg_err_set(err, CG_EUSAGE, "find takes a NAME or --name, not both");
 		return n ? json_object_set(req, "name", json_array_get(pos, 0)) : CG_OK;
 	}
 	if (!strcmp(kind, "path")) {
@@ -154,7 +173,10 @@ static int parse_export(int argc, char **argv, json_t *req, cg_err *err)
 	if (!rest)
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
 	for (int a = 0; a < argc && !rc; a++) {
-		if (!strncmp(argv[a], "--format=", 9))
+		int format = !strcmp(argv[a], "--format") || !strncmp(argv[a], "--format=", 9);
+		if (format && json_object_get(req, "format"))
+			rc = cg_err_set(err, CG_EUSAGE, "--format given more than once");
+		else if (!strncmp(argv[a], "--format=", 9))
 			json_object_set_new(req, "format", json_string(argv[a] + 9));
 		else if (!strcmp(argv[a], "--format") && a + 1 < argc)
 			json_object_set_new(req, "format", json_string(argv[++a]));

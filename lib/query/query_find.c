@@ -17,7 +17,7 @@ int q_vertex(q_run *run, cg_err *err)
 			int found;
 			rc = cg_read_vertex(run->q->r, c.vids[k], &v, &found, err);
 			if (!rc && found)
-				rc = q_emit(run, &(q_result){ c.vids[k], &v, NULL, -1, -1 }, err);
+				rc = q_emit(run, &(q_result){ c.vids[k], &v, NULL, -1, -1, c.form[k], NULL }, err);
 		}
 		if (rc)
 			return rc;
@@ -49,7 +49,7 @@ static int find_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, c
 	    (f->crate && (strlen(crate) != f->crate_len || strncmp(crate, f->crate, f->crate_len))) ||
 	    (f->version && strcmp(v.str[CG_VF_VERSION], f->version)) || !q_in_ws(f->run, &v))
 		return CG_OK;
-	return q_emit(f->run, &(q_result){ vid, &v, NULL, -1, -1 }, err);
+	return q_emit(f->run, &(q_result){ vid, &v, NULL, -1, -1, NULL, NULL }, err);
 }
 
 /* Drives the scan from the most selective index given, filters the rest on the record. */

@@ -2,6 +2,7 @@
  * reverse questions built on it), shortest path, and export of the subgraph a query reaches. */
 #include "resolve.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ static int nb_edge(void *ctx, const cg_read_edge *e, cg_err *err)
 	int found, rc = cg_read_vertex(run->q->r, other, &v, &found, err);
 	if (rc || !q_in_ws(run, found ? &v : NULL))
 		return rc;
-	return q_emit(run, &(q_result){ other, found ? &v : NULL, e, -1, -1 }, err);
+	return q_emit(run, &(q_result){ other, found ? &v : NULL, e, -1, -1, NULL, NULL }, err);
 }
 
 static const char *dir_name(int dir)
@@ -49,8 +50,8 @@ int q_neighbors(q_run *run, cg_err *err)
 	plan_types(run, "neighbors", qq->types, qq->dir);
 	json_array_foreach(qq->starts, i, t) {
 		uint64_t vid;
-		int rc = q_resolve_one(run, json_string_value(t), &vid, err);
-		if (!rc && vid)
+		int rc = q_resolve_one(run, json_string_value(t), &vid, NULL, err);
+		if (!rc)
 			rc = cg_read_edges(run->q->r, vid, qq->types, qq->dir, nb_edge, &nb, err);
 		if (rc)
 			return rc;
@@ -78,6 +79,11 @@ typedef struct bfs {
 	uint64_t target;     /* path: stop here */
 	long found;
 	long cur;            /* index being expanded */
+	struct {             /* callers: starts that are trait methods an asked-for method implements */
+		size_t idx;
+		char path[256];
+	} through[8];
+	size_t nthrough;
 } bfs;
 
 static void bfs_free(bfs *b)
@@ -133,7 +139,7 @@ static int bfs_edge(void *ctx, const cg_read_edge *e, cg_err *err)
 	if (cg_vmap_get(&b->seen, other))
 		return CG_OK;
 	if (b->n >= (size_t)run->qq->max_visited) {
-		run->truncated = 1;
+		run->truncated = Q_TRUNC_VISITED;
 		return Q_STOP;
 	}
 	int depth = b->depth[b->cur] + 1, rc;
@@ -167,6 +173,18 @@ static cg_read_edge reached_edge(const bfs *b, size_t i)
 			       .val = { w->unit, w->line, w->flags, (const char *)b->files.data + w->file } };
 }
 
+/* The trait method vertex i was reached through (its walk's start), NULL when none. */
+static const char *through_of(const bfs *b, size_t i)
+{
+	long root = (long)i;
+	while (b->parent[root] >= 0)
+		root = b->parent[root];
+	for (size_t k = 0; k < b->nthrough; k++)
+		if (b->through[k].idx == (size_t)root)
+			return b->through[k].path;
+	return NULL;
+}
+
 /* Answers the vertices found in one level, their records fetched with one MultiGet per shard. */
 static int emit_level(bfs *b, size_t from, cg_err *err)
 {
@@ -179,7 +197,8 @@ static int emit_level(bfs *b, size_t from, cg_err *err)
 		cg_vertex v;
 		int found;
 		if (!(rc = cg_read_vertex(run->q->r, b->vid[i], &v, &found, err)))
-			rc = q_emit(run, &(q_result){ b->vid[i], found ? &v : NULL, &e, b->depth[i], -1 }, err);
+			rc = q_emit(run, &(q_result){ b->vid[i], found ? &v : NULL, &e, b->depth[i], -1, NULL,
+						      through_of(b, i) }, err);
 	}
 	return rc;
 }
@@ -204,6 +223,61 @@ static int bfs_run(bfs *b, cg_err *err)
 	return rc;
 }
 
+/* A start of the walk, answered at depth 0 unless the query leaves its start out. */
+static int seed(bfs *b, uint64_t vid, const char *form, cg_err *err)
+{
+	q_run *run = b->run;
+	if (cg_vmap_get(&b->seen, vid))
+		return CG_OK;
+	int rc = bfs_push(b, vid, 0, -1, 0, 0, err);
+	if (rc || run->qq->min_depth > 0)
+		return rc;
+	cg_vertex v;
+	int found;
+	if ((rc = cg_read_vertex(run->q->r, vid, &v, &found, err)) || !found)
+		return rc;
+	return q_emit(run, &(q_result){ vid, &v, NULL, 0, -1, form, NULL }, err);
+}
+
+struct impl_of {
+	uint64_t vids[8];
+	size_t n;
+};
+
+static int impl_visit(void *ctx, const cg_read_edge *e, cg_err *err)
+{
+	(void)err;
+	struct impl_of *t = ctx;
+	if (t->n < sizeof t->vids / sizeof *t->vids)
+		t->vids[t->n++] = e->dst;
+	return CG_OK;
+}
+
+/* callers of an impl method: the calls made through the trait method it implements count
+ * too (an Implements edge from the method to the trait's), each answer marked "through". */
+static int seed_trait_methods(bfs *b, size_t nstarts, cg_err *err)
+{
+	q_run *run = b->run;
+	int rc = CG_OK;
+	for (size_t i = 0; i < nstarts && !rc; i++) {
+		struct impl_of t = { { 0 }, 0 };
+		rc = cg_read_edges(run->q->r, b->vid[i], 1u << CG_EDGE_IMPLEMENTS, 1, impl_visit, &t, err);
+		for (size_t k = 0; !rc && k < t.n && b->nthrough < sizeof b->through / sizeof *b->through; k++) {
+			cg_vertex v;
+			int found;
+			if ((rc = cg_read_vertex(run->q->r, t.vids[k], &v, &found, err)) || !found ||
+			    v.kind != CG_KIND_METHOD || cg_vmap_get(&b->seen, t.vids[k]))
+				continue;
+			b->through[b->nthrough].idx = b->n;
+			snprintf(b->through[b->nthrough++].path, sizeof b->through[0].path, "%s", v.str[CG_VF_PATH]);
+			rc = bfs_push(b, t.vids[k], 0, -1, 0, 0, err);
+		}
+	}
+	if (b->nthrough)
+		q_plan(run, "and from the %zu trait method(s) the start implements (Implements out-edges)", b->nthrough);
+	return rc;
+}
+
 int q_traverse(q_run *run, cg_err *err)
 {
 	const q_query *qq = run->qq;
@@ -213,20 +287,12 @@ int q_traverse(q_run *run, cg_err *err)
 	int rc = CG_OK;
 	json_array_foreach(qq->starts, i, t) {
 		uint64_t vid;
-		if ((rc = q_resolve_one(run, json_string_value(t), &vid, err)))
-			break;
-		if (!vid || cg_vmap_get(&b.seen, vid))
-			continue;
-		if ((rc = bfs_push(&b, vid, 0, -1, 0, 0, err)))
-			break;
-		if (qq->min_depth > 0)
-			continue;
-		cg_vertex v;
-		int found;
-		if ((rc = cg_read_vertex(run->q->r, vid, &v, &found, err)) ||
-		    (found && (rc = q_emit(run, &(q_result){ vid, &v, NULL, 0, -1 }, err))))
+		const char *form;
+		if ((rc = q_resolve_one(run, json_string_value(t), &vid, &form, err)) || (rc = seed(&b, vid, form, err)))
 			break;
 	}
+	if (!rc && qq->op == Q_CALLERS)
+		rc = seed_trait_methods(&b, b.n, err);
 	if (!rc) {
 		char depth[32];
 		snprintf(depth, sizeof depth, "%ld", qq->depth);
@@ -268,7 +334,7 @@ static int path_emit(q_run *run, bfs *b, cg_err *err)
 		if (!rc)
 			rc = cg_read_vertex(run->q->r, b->vid[i], &v, &found, err);
 		if (!rc)
-			rc = q_emit(run, &(q_result){ b->vid[i], found ? &v : NULL, have_edge ? &e : NULL, -1, (int)s }, err);
+			rc = q_emit(run, &(q_result){ b->vid[i], found ? &v : NULL, have_edge ? &e : NULL, -1, (int)s, NULL, NULL }, err);
 	}
 	free(chain);
 	return rc;
@@ -278,10 +344,10 @@ int q_path(q_run *run, cg_err *err)
 {
 	const q_query *qq = run->qq;
 	uint64_t from, to;
-	int rc = q_resolve_one(run, json_string_value(json_array_get(qq->starts, 0)), &from, err);
+	int rc = q_resolve_one(run, json_string_value(json_array_get(qq->starts, 0)), &from, NULL, err);
 	if (!rc)
-		rc = q_resolve_one(run, qq->to, &to, err);
-	if (rc || !from || !to)
+		rc = q_resolve_one(run, qq->to, &to, NULL, err);
+	if (rc)
 		return rc;
 	bfs b = { .run = run, .target = to, .found = -1 };
 	plan_types(run, "breadth-first from the source until the target", qq->types, qq->dir);

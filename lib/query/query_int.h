@@ -32,6 +32,7 @@ typedef struct q_query {
 } q_query;
 
 enum q_mode { Q_EMIT, Q_COUNT, Q_COLLECT };
+enum q_trunc { Q_TRUNC_LIMIT = 1, Q_TRUNC_VISITED = 2 };
 
 struct cg_query_engine {
 	cg_reader *r;
@@ -48,7 +49,7 @@ typedef struct q_run {
 	const q_query *qq;
 	int mode;           /* enum q_mode */
 	size_t count;
-	int truncated;
+	int truncated;      /* enum q_trunc: which limit cut the answer, 0: none */
 	json_t *plan;       /* explain: steps, NULL otherwise */
 	cg_vmap *set;       /* Q_COLLECT: vid -> 1 */
 	uint64_t *order;    /* Q_COLLECT: vids in the order found */
@@ -62,6 +63,8 @@ typedef struct q_result {
 	const cg_vertex *v;      /* NULL when the vertex record does not exist */
 	const cg_read_edge *edge;
 	int depth, step;
+	const char *match;   /* the form of reference that named it, NULL: none said */
+	const char *through; /* callers: the trait method the call goes through, NULL: direct */
 } q_result;
 
 /* answer.c: the output core */

@@ -283,7 +283,7 @@ static int dump_key(void *ctx, int shard, const uint8_t *k, size_t klen, const u
 	if (cg_rec_open(v, vlen, 0, &rec, err))
 		return damaged(err, k, klen);
 	if (d->run->qq->limit > 0 && d->run->count >= (size_t)d->run->qq->limit) {
-		d->run->truncated = 1;
+		d->run->truncated = Q_TRUNC_LIMIT;
 		return Q_STOP;
 	}
 	d->run->count++;

@@ -37,7 +37,7 @@ static int answer(q_run *run, json_t *o, cg_err *err)
 		return q_oom(err);
 	if (run->qq->limit > 0 && run->count >= (size_t)run->qq->limit) {
 		json_decref(o);
-		run->truncated = 1;
+		run->truncated = Q_TRUNC_LIMIT;
 		return Q_STOP;
 	}
 	run->count++;

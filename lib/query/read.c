@@ -37,7 +37,6 @@ struct cg_reader {
 	rocksdb_readoptions_t *get_ro;
 	scan_iter edge[CG_MAX_SHARDS];  /* prefix mode: edge scans (9/10-byte prefixes) */
 	scan_iter total[CG_MAX_SHARDS]; /* total order: index, meta and full scans */
-	uint64_t seq[CG_MAX_SHARDS];
 	uint64_t sig[CG_MAX_SHARDS];   /* what the shard's files looked like at the last catch-up */
 	int64_t checked_us;            /* when the fingerprints were last taken */
 	rocksdb_pinnableslice_t *hold;  /* the uncached vertex last returned */
@@ -177,6 +176,16 @@ static void drop_cache(cg_reader *r)
 	cg_vmap_clear(&r->cache_map);
 }
 
+/* The values last returned pin blocks of the store's current instances. */
+static void release_held(cg_reader *r)
+{
+	if (r->hold)
+		rocksdb_pinnableslice_destroy(r->hold);
+	if (r->ehold)
+		rocksdb_pinnableslice_destroy(r->ehold);
+	r->hold = r->ehold = NULL;
+}
+
 static void drop_units(cg_reader *r)
 {
 	for (size_t i = 0; i < r->nunits; i++)
@@ -203,7 +212,6 @@ int cg_read_open(cg_store *s, size_t cache_vertices, cg_reader **out, cg_err *er
 		r->total[i].ro = rocksdb_readoptions_create();
 		rocksdb_readoptions_set_total_order_seek(r->total[i].ro, 1);
 		rocksdb_t *db = cg_store_db(s, i);
-		r->seq[i] = db ? rocksdb_get_latest_sequence_number(db) : 0;
 		r->sig[i] = db ? shard_sig(r, i) : 0;
 	}
 	r->cap = cache_vertices;
@@ -226,10 +234,7 @@ void cg_read_close(cg_reader *r)
 		if (r->total[i].ro)
 			rocksdb_readoptions_destroy(r->total[i].ro);
 	}
-	if (r->hold)
-		rocksdb_pinnableslice_destroy(r->hold);
-	if (r->ehold)
-		rocksdb_pinnableslice_destroy(r->ehold);
+	release_held(r);
 	rocksdb_readoptions_destroy(r->get_ro);
 	drop_cache(r);
 	free(r->slots);
@@ -285,22 +290,18 @@ int cg_read_refresh(cg_reader *r, cg_err *err)
 	}
 	if (same)
 		return CG_OK; /* catching up costs a millisecond or more; skip it when idle */
+	/* Something was committed. Not every change moves the sequence number (an SST ingested
+	 * into an empty store keeps sequence 0), so the changed files alone say so: iterators
+	 * pin the old state, cached records may be stale, and a read-only store is opened anew. */
+	drop_iters(r);
+	drop_cache(r);
+	drop_units(r);
+	release_held(r);
 	int rc = cg_store_refresh(r->store, err);
 	if (rc)
 		return rc;
+	/* the fingerprints from before the catch-up: a commit since then is seen next time */
 	memcpy(r->sig, sig, sizeof(uint64_t) * (size_t)r->nshards);
-	int changed = 0;
-	for (int i = 0; i < r->nshards; i++) {
-		rocksdb_t *db = cg_store_db(r->store, i);
-		uint64_t seq = db ? rocksdb_get_latest_sequence_number(db) : 0;
-		changed |= seq != r->seq[i];
-		r->seq[i] = seq;
-	}
-	if (changed) { /* iterators pin the old state; cached records may be stale */
-		drop_iters(r);
-		drop_cache(r);
-		drop_units(r);
-	}
 	return CG_OK;
 }
 

@@ -2,6 +2,7 @@
  * which belong to the query's workspace. Every op resolves through here. */
 #include "resolve.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,82 +58,385 @@ int q_in_ws(const q_run *run, const cg_vertex *v)
 	return !run->ws_units || (v && v->owner && cg_vmap_get(run->ws_units, v->owner));
 }
 
-static int cand_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
+/* ---- resolving references ---- */
+
+static const char *const std_crates[] = { "std", "core", "alloc", "proc_macro", NULL };
+
+static int is_std_crate(const char *s, size_t n)
 {
-	(void)value, (void)vlen;
-	struct q_cands *c = ctx;
-	if (c->kind) {
-		cg_vertex v;
-		int found, rc = cg_read_vertex(c->r, vid, &v, &found, err);
-		if (rc)
-			return rc;
-		if (!found || v.kind != c->kind)
-			return CG_OK;
+	for (int i = 0; std_crates[i]; i++)
+		if (strlen(std_crates[i]) == n && !strncmp(std_crates[i], s, n))
+			return 1;
+	return 0;
+}
+
+/* The last "::" outside angle brackets (impl paths hold "<impl From<a::B> for C>"). */
+static const char *last_sep(const char *path)
+{
+	const char *sep = NULL;
+	int depth = 0;
+	for (const char *p = path; *p; p++) {
+		depth += *p == '<' ? 1 : *p == '>' && depth ? -1 : 0;
+		if (!depth && p[0] == ':' && p[1] == ':')
+			sep = p++;
 	}
+	return sep;
+}
+
+/* Adds vid when it passes the reference's filters (kind, version; with a workspace, a
+ * vertex of one of its units or a stub, which no unit owns). */
+static int add_cand(struct q_cands *c, uint64_t vid, const char *form, const char *looked_up, cg_err *err)
+{
+	cg_vertex v;
+	int found, rc = cg_read_vertex(c->r, vid, &v, &found, err);
+	if (rc || !found || (c->kind && v.kind != c->kind) ||
+	    (c->version && strcmp(v.str[CG_VF_VERSION] ? v.str[CG_VF_VERSION] : "", c->version)) ||
+	    (v.owner && !q_in_ws(c->run, &v)))
+		return rc;
+	if (!form)
+		form = !strcmp(v.str[CG_VF_PATH], looked_up) ? "path" : "alias";
 	for (size_t i = 0; i < c->n; i++)
 		if (c->vids[i] == vid)
 			return CG_OK;
-	if (c->n == sizeof c->vids / sizeof *c->vids) {
+	if (c->n == Q_MAX_CANDS) {
 		c->more = 1;
 		return CG_OK;
 	}
+	c->form[c->n] = form;
 	c->vids[c->n++] = vid;
 	return CG_OK;
 }
 
-/* Every vertex a reference names: a 16-hex id, a path (defining or re-exported), or
- * path#kind. */
-static int resolve_all(q_run *run, const char *ref, struct q_cands *c, cg_err *err)
+struct lookup {
+	struct q_cands *c;
+	const char *form; /* NULL: "path" or "alias", by the vertex's own path */
+	const char *value;
+	const char *want; /* std: the module segments the vertex's path must hold, in order */
+};
+
+static int path_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
+{
+	(void)value, (void)vlen;
+	struct lookup *l = ctx;
+	return add_cand(l->c, vid, l->form, l->value, err);
+}
+
+static int by_path(struct q_cands *c, const char *path, const char *form, cg_err *err)
+{
+	struct lookup l = { c, form, path, NULL };
+	return cg_read_index(c->r, CG_IDX_PATH, path, 1, path_visit, &l, err);
+}
+
+/* Does path (after its crate) hold the segments of want (a::b::) in order? */
+static int holds_segments(const char *path, const char *want)
+{
+	const char *p = strstr(path, "::");
+	while (p && *want) {
+		size_t n = strcspn(want, ":");
+		const char *seg = p + 2;
+		size_t sn = strcspn(seg, ":");
+		if (sn == n && !strncmp(seg, want, n))
+			want += n + (want[n] ? 2 : 0);
+		p = strstr(seg, "::");
+	}
+	return !*want;
+}
+
+static int std_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
+{
+	(void)value, (void)vlen;
+	struct lookup *l = ctx;
+	cg_vertex v;
+	int found, rc = cg_read_vertex(l->c->r, vid, &v, &found, err);
+	if (rc || !found || !v.str[CG_VF_CRATE] || !is_std_crate(v.str[CG_VF_CRATE], strlen(v.str[CG_VF_CRATE])) ||
+	    !holds_segments(v.str[CG_VF_PATH], l->want))
+		return rc;
+	if (!*l->want && (v.kind == CG_KIND_METHOD || v.kind == CG_KIND_FIELD || v.kind == CG_KIND_IMPL))
+		return CG_OK; /* a bare name stands for a prelude item, not a member */
+	return add_cand(l->c, vid, "std", NULL, err);
+}
+
+/* std::iter::Iterator, core::iter::Iterator, Vec: std's public paths are re-exports the
+ * JSON does not record; rustdoc's stubs carry the defining path (core::iter::traits::
+ * iterator::Iterator). Any of std, core, alloc stands for all three, and the modules named
+ * must appear, in order, in the defining path. */
+static int by_std_path(struct q_cands *c, const char *path, cg_err *err)
+{
+	const char *sep = last_sep(path), *first_end = strstr(path, "::");
+	char want[512] = "";
+	if (sep && !is_std_crate(path, (size_t)(first_end - path)))
+		return CG_OK;
+	if (sep && sep > first_end)
+		snprintf(want, sizeof want, "%.*s", (int)(sep - first_end - 2), first_end + 2);
+	struct lookup l = { c, "std", path, want };
+	return cg_read_index(c->r, CG_IDX_NAME, sep ? sep + 2 : path, 1, std_visit, &l, err);
+}
+
+struct children {
+	cg_reader *r;
+	const char *name;
+	uint64_t found[Q_MAX_CANDS], impls[64];
+	size_t nfound, nimpls;
+};
+
+static int child_visit(void *ctx, const cg_read_edge *e, cg_err *err)
+{
+	struct children *ch = ctx;
+	cg_vertex v;
+	int found, rc = cg_read_vertex(ch->r, e->dst, &v, &found, err);
+	if (rc || !found)
+		return rc;
+	if (v.kind == CG_KIND_IMPL && ch->nimpls < sizeof ch->impls / sizeof *ch->impls)
+		ch->impls[ch->nimpls++] = e->dst;
+	else if (v.str[CG_VF_NAME] && !strcmp(v.str[CG_VF_NAME], ch->name) && ch->nfound < Q_MAX_CANDS &&
+		 (e->type != CG_EDGE_USES || (e->val.flags & CG_EDGE_FLAG_REEXPORT)))
+		ch->found[ch->nfound++] = e->dst;
+	return CG_OK;
+}
+
+static int is_type_kind(int kind)
+{
+	return kind == CG_KIND_STRUCT || kind == CG_KIND_ENUM || kind == CG_KIND_UNION || kind == CG_KIND_TRAIT ||
+	       kind == CG_KIND_PRIMITIVE || kind == CG_KIND_FOREIGN_TYPE;
+}
+
+/* NAME under parent p: P's defining path plus NAME (children of re-exported items); for a
+ * type, the items of its impls (Type::method); for a module, another crate's item it
+ * re-exports (`pub use other::NAME`, a Uses edge marked as a re-export). */
+static int member_of(struct q_cands *c, uint64_t p, const char *parent_ref, const char *name, cg_err *err)
+{
+	cg_vertex v;
+	int found, rc = cg_read_vertex(c->r, p, &v, &found, err);
+	if (rc || !found)
+		return rc;
+	int kind = v.kind, same = !strcmp(v.str[CG_VF_PATH], parent_ref);
+	char path[1024];
+	snprintf(path, sizeof path, "%s::%s", v.str[CG_VF_PATH], name);
+	if (!same && (rc = by_path(c, path, "member", err))) /* same: the whole was looked up already */
+		return rc;
+	struct children ch = { c->r, name, { 0 }, { 0 }, 0, 0 };
+	if (is_type_kind(kind))
+		rc = cg_read_edges(c->r, p, 1u << CG_EDGE_CONTAINS, 1, child_visit, &ch, err);
+	else if (kind == CG_KIND_MODULE || kind == CG_KIND_CRATE)
+		rc = cg_read_edges(c->r, p, 1u << CG_EDGE_USES, 1, child_visit, &ch, err);
+	for (size_t i = 0; !rc && i < ch.nfound; i++)
+		rc = add_cand(c, ch.found[i], is_type_kind(kind) ? "member" : "re-export", NULL, err);
+	size_t nimpls = ch.nimpls;
+	uint64_t impls[64];
+	memcpy(impls, ch.impls, nimpls * sizeof *impls);
+	for (size_t i = 0; !rc && i < nimpls; i++) {
+		ch.nfound = ch.nimpls = 0;
+		rc = cg_read_edges(c->r, impls[i], 1u << CG_EDGE_CONTAINS, 1, child_visit, &ch, err);
+		for (size_t k = 0; !rc && k < ch.nfound; k++)
+			rc = add_cand(c, ch.found[k], "method", NULL, err);
+	}
+	return rc;
+}
+
+static int resolve_path(q_run *run, const char *path, struct q_cands *c, int depth, cg_err *err);
+
+/* Parent::NAME when Parent resolves (by any form) but the whole does not. */
+static int by_member(q_run *run, const char *path, struct q_cands *c, int depth, cg_err *err)
+{
+	const char *sep = last_sep(path);
+	if (!sep || depth > 16)
+		return CG_OK;
+	char parent[1024];
+	snprintf(parent, sizeof parent, "%.*s", (int)(sep - path), path);
+	struct q_cands pc = { .r = c->r, .run = run };
+	int rc = resolve_path(run, parent, &pc, depth + 1, err);
+	for (size_t i = 0; !rc && i < pc.n; i++)
+		rc = member_of(c, pc.vids[i], parent, sep + 2, err);
+	return rc;
+}
+
+/* Crate names are written with '-' by Cargo and '_' by rustdoc: the store has '_'. */
+static int by_crate_name(struct q_cands *c, const char *path, cg_err *err)
+{
+	size_t n = strcspn(path, ":");
+	if (!memchr(path, '-', n))
+		return CG_OK;
+	char fixed[1024];
+	snprintf(fixed, sizeof fixed, "%s", path);
+	for (size_t i = 0; i < n && i < sizeof fixed; i++)
+		fixed[i] = fixed[i] == '-' ? '_' : fixed[i];
+	return by_path(c, fixed, "crate name", err);
+}
+
+/* Each form in turn until one answers: the path index (defining paths and recorded
+ * re-exports), the crate name spelled with '-', std's public paths, then Parent::NAME. */
+static int resolve_path(q_run *run, const char *path, struct q_cands *c, int depth, cg_err *err)
+{
+	int rc = by_path(c, path, NULL, err);
+	if (!rc && !c->n)
+		rc = by_crate_name(c, path, err);
+	if (!rc && !c->n)
+		rc = by_std_path(c, path, err);
+	if (!rc && !c->n)
+		rc = by_member(run, path, c, depth, err);
+	return rc;
+}
+
+/* ---- nearest names, for "did you mean" ---- */
+
+int q_distance(const char *a, const char *b, int max)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	if (na > 63 || nb > 63 || (na > nb ? na - nb : nb - na) > (size_t)max)
+		return max + 1;
+	int row[64], best;
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= na; i++) {
+		int diag = row[0];
+		row[0] = best = (int)i;
+		for (size_t j = 1; j <= nb; j++) {
+			int up = row[j], cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			int v = diag + cost;
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > max)
+			return max + 1;
+	}
+	return row[nb];
+}
+
+#define N_SUGGEST 3
+
+struct suggest {
+	const char *want;
+	int max;
+	int dist[N_SUGGEST];
+	uint64_t vid[N_SUGGEST];
+	char name[N_SUGGEST][64];
+	size_t n;
+};
+
+static int suggest_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
+{
+	(void)err;
+	struct suggest *s = ctx;
+	if (vlen >= 64)
+		return CG_OK;
+	char name[64];
+	memcpy(name, value, vlen);
+	name[vlen] = 0;
+	int d = q_distance(s->want, name, s->max);
+	if (d > s->max)
+		return CG_OK;
+	size_t i = 0;
+	while (i < s->n && strcmp(s->name[i], name))
+		i++;
+	if (i < s->n) /* a name already offered: one path per name is enough */
+		return CG_OK;
+	if (s->n == N_SUGGEST && d >= s->dist[s->n - 1])
+		return CG_OK;
+	i = s->n < N_SUGGEST ? s->n++ : s->n - 1;
+	for (; i > 0 && s->dist[i - 1] > d; i--) { /* keep them sorted, nearest first */
+		s->dist[i] = s->dist[i - 1];
+		s->vid[i] = s->vid[i - 1];
+		memcpy(s->name[i], s->name[i - 1], 64);
+	}
+	s->dist[i] = d;
+	s->vid[i] = vid;
+	memcpy(s->name[i], name, vlen + 1);
+	return CG_OK;
+}
+
+/* CG_ENEGATIVE: "no item matches REF; did you mean P1, P2?" with the paths of the nearest
+ * names to REF's last segment (case-insensitive edit distance). */
+static int no_match(q_run *run, const char *ref, cg_err *err)
+{
+	const char *sep = last_sep(ref);
+	char want[256];
+	snprintf(want, sizeof want, "%s", sep ? sep + 2 : ref);
+	want[strcspn(want, "#@")] = 0;
+	size_t wn = strlen(want);
+	struct suggest s = { .want = want, .max = wn <= 4 ? 1 : wn <= 9 ? 2 : (int)wn / 4 };
+	int rc = cg_read_index(run->q->r, CG_IDX_NAME, "", 0, suggest_visit, &s, err);
+	char list[600] = "";
+	size_t used = 0;
+	while (s.n > 1 && s.dist[s.n - 1] > s.dist[0]) /* only the nearest */
+		s.n--;
+	for (size_t i = 0; !rc && i < s.n; i++) {
+		cg_vertex v;
+		int found;
+		if ((rc = cg_read_vertex(run->q->r, s.vid[i], &v, &found, err)) || !found)
+			continue;
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", v.str[CG_VF_PATH]);
+		if (used >= sizeof list)
+			break;
+	}
+	if (rc)
+		return rc;
+	return cg_err_set(err, CG_ENEGATIVE, "no item matches '%s'%s%s%s", ref, s.n ? "; did you mean " : "",
+			  list, s.n ? "?" : "");
+}
+
+static int resolve_ref(q_run *run, const char *ref, struct q_cands *c, cg_err *err)
 {
 	memset(c, 0, sizeof *c);
 	c->r = run->q->r;
+	c->run = run;
 	uint64_t vid;
 	if (strlen(ref) == 16 && cg_vid_parse(ref, &vid) == 0) {
 		q_plan(run, "id %s: get v:%s", ref, ref);
+		c->form[0] = "id";
 		c->vids[c->n++] = vid;
 		return CG_OK;
 	}
-	char path[1024];
+	char path[1024], version[128];
+	if (strlen(ref) >= sizeof path)
+		return cg_err_set(err, CG_EUSAGE, "reference too long: %.60s...", ref);
 	snprintf(path, sizeof path, "%s", ref);
 	char *hash = strrchr(path, '#');
 	if (hash) {
 		*hash = '\0';
-		if (!(c->kind = cg_kind_parse(hash + 1)))
-			return cg_err_set(err, CG_EUSAGE, "%s: unknown kind '%s'", ref, hash + 1);
+		if (!(c->kind = cg_kind_parse(hash + 1))) {
+			char kinds[512];
+			cg_kind_list(kinds, sizeof kinds);
+			return cg_err_set(err, CG_EUSAGE, "%s: unknown kind '%s' (kinds: %s)", ref, hash + 1, kinds);
+		}
 	}
-	q_plan(run, "resolve %s: scan i:path:%s: in every shard%s", ref, path,
+	char *at = strchr(path, '@'), *seg_end = strstr(path, "::");
+	if (at && (!seg_end || at < seg_end)) { /* crate@version[::path] */
+		size_t vn = seg_end ? (size_t)(seg_end - at - 1) : strlen(at + 1);
+		snprintf(version, sizeof version, "%.*s", (int)vn, at + 1);
+		memmove(at, at + 1 + vn, strlen(at + 1 + vn) + 1);
+		c->version = version;
+	}
+	q_plan(run, "resolve %s: scan i:path:%s: in every shard%s; else the crate name with '_', std's "
+	       "public paths (i:name:), Parent::NAME (Contains, impls, re-exports)", ref, path,
 	       c->kind ? ", keep the given kind" : "");
-	return cg_read_index(run->q->r, CG_IDX_PATH, path, 1, cand_visit, c, err);
+	int rc = resolve_path(run, path, c, 0, err);
+	c->version = NULL; /* points into this frame */
+	return rc;
 }
 
-/* With a workspace, a path two versions share names the one the workspace uses. */
 int q_resolve(q_run *run, const char *ref, struct q_cands *c, cg_err *err)
 {
-	int rc = resolve_all(run, ref, c, err);
-	if (rc || !run->ws_units)
-		return rc;
-	size_t kept = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		cg_vertex v;
-		int found;
-		if ((rc = cg_read_vertex(run->q->r, c->vids[i], &v, &found, err)))
-			return rc;
-		if (found && q_in_ws(run, &v))
-			c->vids[kept++] = c->vids[i];
-	}
-	c->n = kept;
-	return CG_OK;
+	int rc = resolve_ref(run, ref, c, err);
+	return rc || c->n ? rc : no_match(run, ref, err);
 }
 
-int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, cg_err *err)
+int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, const char **form, cg_err *err)
 {
 	struct q_cands c;
 	int rc = q_resolve(run, ref, &c, err);
 	*vid = 0;
-	if (rc || c.n == 0)
+	if (rc)
 		return rc;
 	if (c.n == 1) {
 		*vid = c.vids[0];
+		if (form)
+			*form = c.form[0];
 		return CG_OK;
 	}
 	char list[700] = "";
@@ -150,4 +454,3 @@ int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, cg_err *err)
 	return cg_err_set(err, CG_EUSAGE, "'%s' is ambiguous: %s%s; name one as PATH#KIND or by id", ref,
 			  list, c.more ? ", ..." : "");
 }
-

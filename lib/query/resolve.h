@@ -5,17 +5,31 @@
 
 #include "query_int.h"
 
-/* Every vertex a reference names (ids, paths, PATH#KIND), up to 16. */
+#define Q_MAX_CANDS 16
+
+/* Every vertex a reference names, up to Q_MAX_CANDS, each with the form that matched it. */
 struct q_cands {
-	uint64_t vids[16];
+	uint64_t vids[Q_MAX_CANDS];
+	const char *form[Q_MAX_CANDS]; /* "id", "path", "alias", "crate name", "std", "member",
+					* "method", "re-export" (see cg-query(1), NAMES) */
 	size_t n;
 	int more;
-	int kind; /* wanted kind, 0: any */
+	int kind;            /* wanted kind (PATH#KIND), 0: any */
+	const char *version; /* wanted version (crate@version), NULL: any */
 	cg_reader *r;
+	q_run *run;
 };
+/* The forms, tried in turn until one answers: a 16-hex id; the path index (defining paths
+ * and recorded re-exports), optionally crate@version and #KIND; the crate name with '-';
+ * std's public paths (std::, core::, alloc::, or a bare prelude name); Parent::NAME (the
+ * parent resolved by any form, then its children, its impls' items, its re-exports).
+ * CG_ENEGATIVE when nothing matches, err naming the nearest names ("did you mean"). */
 int q_resolve(q_run *run, const char *ref, struct q_cands *c, cg_err *err);
-/* Resolves one reference to exactly one vertex (*vid 0 when nothing matches). */
-int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, cg_err *err);
+/* Resolves one reference to exactly one vertex (a walk's start), and the form that named
+ * it when form is not NULL; CG_EUSAGE listing the candidates when it names several. */
+int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, const char **form, cg_err *err);
+/* Case-insensitive edit distance of a and b, or max + 1 when it is larger than max. */
+int q_distance(const char *a, const char *b, int max);
 
 /* Loads the unit ids of a workspace into units; CG_EUSAGE when there is no such workspace. */
 int q_ws_units(q_run *run, const char *name, cg_vmap *units, cg_err *err);

@@ -1,7 +1,13 @@
-/* changeset: collect key operations per shard and apply them as a batch or as SST files. */
+/* changeset: collect key operations per shard and apply them as a batch or as SST files.
+ * Past a memory budget the operations are sorted and spilled as run files to the store's
+ * staging area (on a second thread, while the caller goes on adding); applying merges the
+ * runs and what is still in memory straight into the SST writers. Each shard's keys are kept
+ * in two parts by their first byte (edges, then the rest: disjoint key ranges), so that two
+ * threads write a shard's two SST files, compression included, at once. */
 #include "changeset.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,44 +19,294 @@
 
 #define DELETED UINT32_MAX
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
+#define ENTRY_COST (2 * sizeof(entry)) /* a sorted entry and its radix scratch copy */
+#define IO_BUF (1 << 20)
+#define PARTS 2
+#define PART_SPLIT 'i' /* keys below this byte (edges, 'e') are part 0, the rest part 1 */
 
-/* Per shard: a log of [klen u32][vlen u32][key][value] entries in arrival order. */
+/* Per slot (shard * PARTS + part): a log of [klen u32][vlen u32][key][value] entries in
+ * arrival order. */
 typedef struct shard_log {
 	cg_buf log;
 	size_t n;
 } shard_log;
 
 struct cg_changeset {
-	int nshards;
-	shard_log *shard;
+	int nshards, nslots;
+	shard_log *slot;
+	int *nruns;      /* runs spilled per slot, oldest first */
+	size_t budget;   /* log bytes plus sort entries; 0: unbounded */
+	size_t held;     /* what the logs cost now, counted as budget counts */
+	char *dir;       /* where runs and SST files are staged */
+	int spilled;     /* some slot has runs: apply goes through SST files */
+	shard_log *out;  /* the logs a spill thread is writing out */
+	pthread_t spiller;
+	int spilling;
+	cg_err err;      /* the first failure of a put or delete (memory, or a spill's I/O) */
+	cg_err spill_err;
 };
 
 cg_changeset *cg_changeset_new(int nshards)
 {
 	cg_changeset *c = calloc(1, sizeof *c);
-	if (!c || !(c->shard = calloc((size_t)nshards, sizeof *c->shard))) {
-		free(c);
+	if (!c)
+		return NULL;
+	c->nshards = nshards;
+	c->nslots = nshards * PARTS;
+	c->slot = calloc((size_t)c->nslots, sizeof *c->slot);
+	c->out = calloc((size_t)c->nslots, sizeof *c->out);
+	c->nruns = calloc((size_t)c->nslots, sizeof *c->nruns);
+	if (!c->slot || !c->out || !c->nruns) {
+		cg_changeset_free(c);
 		return NULL;
 	}
-	c->nshards = nshards;
 	return c;
+}
+
+static void run_path(const cg_changeset *c, int slot, int run, char *out, size_t n)
+{
+	snprintf(out, n, "%s/run-%03d-%d-%04d", c->dir, slot / PARTS, slot % PARTS, run);
+}
+
+static void wait_spill(cg_changeset *c)
+{
+	if (!c->spilling)
+		return;
+	pthread_join(c->spiller, NULL);
+	c->spilling = 0;
+	if (c->spill_err.code && !c->err.code)
+		c->err = c->spill_err;
+}
+
+static void remove_runs(cg_changeset *c)
+{
+	char path[4200];
+	for (int i = 0; i < c->nslots; i++) {
+		for (int r = 0; r < c->nruns[i]; r++) {
+			run_path(c, i, r, path, sizeof path);
+			unlink(path);
+		}
+		c->nruns[i] = 0;
+	}
 }
 
 void cg_changeset_free(cg_changeset *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < c->nshards; i++)
-		cg_buf_free(&c->shard[i].log);
-	free(c->shard);
+	wait_spill(c);
+	if (c->nruns)
+		remove_runs(c);
+	for (int i = 0; i < c->nslots && c->slot; i++)
+		cg_buf_free(&c->slot[i].log);
+	if (c->dir)
+		rmdir(c->dir);
+	free(c->dir);
+	free(c->slot);
+	free(c->out);
+	free(c->nruns);
 	free(c);
+}
+
+int cg_changeset_bound(cg_changeset *c, size_t budget, const char *dir)
+{
+	c->budget = budget;
+	if (c->dir) /* a spill thread may be using it; it never changes */
+		return 0;
+	return (c->dir = strdup(dir)) ? 0 : -1;
+}
+
+int cg_changeset_error(const cg_changeset *c, cg_err *err)
+{
+	if (c->err.code) {
+		*err = c->err;
+		return c->err.code;
+	}
+	return cg_err_set(err, CG_EINTERNAL, "out of memory");
+}
+
+typedef struct entry {
+	uint64_t prefix; /* the key's first 8 bytes, big-endian: most comparisons end here */
+	size_t off;      /* where the entry starts in its shard's log */
+} entry;
+
+typedef struct op {
+	const uint8_t *key, *val;
+	uint32_t klen, vlen;
+} op;
+
+static const uint8_t *read_op(const uint8_t *p, op *o)
+{
+	uint32_t head[2];
+	memcpy(head, p, sizeof head);
+	o->klen = head[0];
+	o->vlen = head[1];
+	o->key = p + sizeof head;
+	o->val = o->key + o->klen;
+	return o->val + (o->vlen == DELETED ? 0 : o->vlen);
+}
+
+static uint64_t key_prefix(const uint8_t *key, uint32_t klen)
+{
+	uint64_t p = 0;
+	if (klen >= 8) {
+		memcpy(&p, key, 8);
+		return __builtin_bswap64(p);
+	}
+	for (uint32_t i = 0; i < 8; i++)
+		p = p << 8 | (i < klen ? key[i] : 0);
+	return p;
+}
+
+static int key_cmp(const op *x, const op *y)
+{
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int r = memcmp(x->key, y->key, n);
+	return r ? r : (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+/* Sort by key, then by arrival (the offset in the log), so the last operation of a key is
+ * the last of its run. */
+static int entry_cmp(const void *a, const void *b, void *log)
+{
+	const entry *x = a, *y = b;
+	op ox, oy;
+	read_op((const uint8_t *)log + x->off, &ox);
+	read_op((const uint8_t *)log + y->off, &oy);
+	int r = key_cmp(&ox, &oy);
+	return r ? r : (x->off > y->off) - (x->off < y->off);
+}
+
+/* LSD radix sort on the 8-byte prefix (stable, so arrival order survives), then a
+ * comparison sort inside each run of equal prefixes. Bulk loads sort millions of keys;
+ * a plain qsort spent most of its time in memcmp. */
+static int radix_sort(entry *es, size_t n, const uint8_t *log)
+{
+	entry *tmp = malloc(n * sizeof *tmp), *from = es, *to = tmp;
+	if (!tmp)
+		return -1;
+	for (int byte = 0; byte < 8; byte++) {
+		size_t count[257] = { 0 };
+		int shift = 8 * byte;
+		for (size_t i = 0; i < n; i++)
+			count[((from[i].prefix >> shift) & 0xff) + 1]++;
+		if (count[((from[0].prefix >> shift) & 0xff) + 1] == n)
+			continue; /* every key has the same byte here */
+		for (int d = 0; d < 256; d++)
+			count[d + 1] += count[d];
+		for (size_t i = 0; i < n; i++)
+			to[count[(from[i].prefix >> shift) & 0xff]++] = from[i];
+		entry *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != es)
+		memcpy(es, from, n * sizeof *es);
+	free(tmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && es[j].prefix == es[i].prefix; j++)
+			;
+		if (j - i > 1)
+			qsort_r(es + i, j - i, sizeof *es, entry_cmp, (void *)log);
+	}
+	return 0;
+}
+
+static entry *sorted_entries(const shard_log *sl)
+{
+	entry *es = malloc((sl->n ? sl->n : 1) * sizeof *es);
+	if (!es)
+		return NULL;
+	const uint8_t *p = sl->log.data;
+	for (size_t i = 0; i < sl->n; i++) {
+		op o;
+		es[i].off = (size_t)(p - sl->log.data);
+		p = read_op(p, &o);
+		es[i].prefix = key_prefix(o.key, o.klen);
+	}
+	if (sl->n && radix_sort(es, sl->n, sl->log.data) < 0) {
+		free(es);
+		return NULL;
+	}
+	return es;
+}
+
+/* ---- spilling: one sorted run per slot, the last operation of each key only ---- */
+
+static int spill_slot(cg_changeset *c, int i, shard_log *sl)
+{
+	char path[4200];
+	run_path(c, i, c->nruns[i], path, sizeof path);
+	entry *es = sorted_entries(sl);
+	if (!es)
+		return cg_err_set(&c->spill_err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
+	FILE *f = fopen(path, "wbx");
+	int ok = f != NULL;
+	if (ok)
+		c->nruns[i]++; /* removed with the others from here on, whatever happens */
+	if (ok)
+		setvbuf(f, NULL, _IOFBF, IO_BUF);
+	for (size_t k = 0; k < sl->n && ok; k++) {
+		op o, next;
+		read_op(sl->log.data + es[k].off, &o);
+		if (k + 1 < sl->n && (read_op(sl->log.data + es[k + 1].off, &next), key_cmp(&o, &next) == 0))
+			continue; /* a later operation on this key follows */
+		size_t vbytes = o.vlen == DELETED ? 0 : o.vlen;
+		ok = fwrite_unlocked(o.key - 8, 1, 8 + o.klen + vbytes, f) == 8 + o.klen + vbytes;
+	}
+	int e = errno;
+	if (f && fclose(f) != 0 && ok) {
+		ok = 0;
+		e = errno;
+	}
+	free(es);
+	return ok ? CG_OK : cg_err_sys(&c->spill_err, CG_EIO, e, "spill to %s", path);
+}
+
+static void *spill_all(void *arg)
+{
+	cg_changeset *c = arg;
+	for (int i = 0; i < c->nslots; i++) {
+		if (c->out[i].n && !c->spill_err.code)
+			spill_slot(c, i, &c->out[i]);
+		cg_buf_free(&c->out[i].log);
+		c->out[i].n = 0;
+	}
+	return NULL;
+}
+
+/* Hands the logs to a spill thread (after the previous one is done) and starts new ones;
+ * each half of the budget is one generation of logs. */
+static int spill(cg_changeset *c)
+{
+	wait_spill(c);
+	if (c->err.code)
+		return c->err.code;
+	if (mkdir(c->dir, 0700) < 0 && errno != EEXIST)
+		return cg_err_sys(&c->err, CG_EIO, errno, "%s", c->dir);
+	memcpy(c->out, c->slot, (size_t)c->nslots * sizeof *c->slot);
+	memset(c->slot, 0, (size_t)c->nslots * sizeof *c->slot);
+	c->held = 0;
+	c->spilled = 1;
+	if (pthread_create(&c->spiller, NULL, spill_all, c) == 0)
+		c->spilling = 1;
+	else
+		spill_all(c);
+	if (c->spill_err.code && !c->err.code)
+		c->err = c->spill_err;
+	return c->err.code;
 }
 
 static int add(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, uint32_t vlen)
 {
-	shard_log *s = &c->shard[shard];
-	size_t vbytes = vlen == DELETED ? 0 : vlen;
+	int part = klen && ((const uint8_t *)key)[0] >= PART_SPLIT;
+	shard_log *s = &c->slot[shard * PARTS + part];
+	size_t vbytes = vlen == DELETED ? 0 : vlen, cost = 8 + klen + vbytes + ENTRY_COST;
 	uint32_t head[2] = { (uint32_t)klen, vlen };
+	if (c->err.code || klen >= DELETED)
+		return -1;
+	if (c->budget && c->held + cost > c->budget / 2 && c->held && spill(c))
+		return -1;
 	if (cg_buf_reserve(&s->log, sizeof head + klen + vbytes + 1) < 0)
 		return -1;
 	cg_buf_append(&s->log, head, sizeof head);
@@ -58,6 +314,7 @@ static int add(cg_changeset *c, int shard, const void *key, size_t klen, const v
 	if (vbytes)
 		cg_buf_append(&s->log, val, vbytes);
 	s->n++;
+	c->held += cost;
 	return 0;
 }
 
@@ -74,48 +331,29 @@ int cg_changeset_delete(cg_changeset *c, int shard, const void *key, size_t klen
 size_t cg_changeset_count(const cg_changeset *c)
 {
 	size_t n = 0;
-	for (int i = 0; i < c->nshards; i++)
-		n += c->shard[i].n;
-	return n;
-}
-
-typedef struct entry {
-	uint64_t prefix; /* the key's first 8 bytes, big-endian: most comparisons end here */
-	const uint8_t *key, *val;
-	uint32_t klen, vlen;
-} entry;
-
-static const uint8_t *read_entry(const uint8_t *p, entry *e)
-{
-	uint32_t head[2];
-	memcpy(head, p, sizeof head);
-	e->klen = head[0];
-	e->vlen = head[1];
-	e->key = p + sizeof head;
-	e->val = e->key + e->klen;
-	e->prefix = 0;
-	for (uint32_t i = 0; i < 8; i++)
-		e->prefix = e->prefix << 8 | (i < e->klen ? e->key[i] : 0);
-	return e->val + (e->vlen == DELETED ? 0 : e->vlen);
+	for (int i = 0; i < c->nslots; i++)
+		n += c->slot[i].n + (size_t)c->nruns[i];
+	return n + (size_t)c->spilling;
 }
 
 static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
 {
 	rocksdb_writebatch_t *batches[CG_MAX_SHARDS] = { 0 };
-	for (int i = 0; i < c->nshards; i++) {
-		shard_log *sl = &c->shard[i];
+	for (int i = 0; i < c->nslots; i++) {
+		shard_log *sl = &c->slot[i];
 		if (!sl->n)
 			continue;
-		batches[i] = rocksdb_writebatch_create();
+		if (!batches[i / PARTS])
+			batches[i / PARTS] = rocksdb_writebatch_create();
 		const uint8_t *p = sl->log.data, *end = p + sl->log.len;
 		while (p < end) {
-			entry e;
-			p = read_entry(p, &e);
-			if (e.vlen == DELETED)
-				rocksdb_writebatch_delete(batches[i], (const char *)e.key, e.klen);
+			op o;
+			p = read_op(p, &o);
+			if (o.vlen == DELETED)
+				rocksdb_writebatch_delete(batches[i / PARTS], (const char *)o.key, o.klen);
 			else
-				rocksdb_writebatch_put(batches[i], (const char *)e.key, e.klen,
-						       (const char *)e.val, e.vlen);
+				rocksdb_writebatch_put(batches[i / PARTS], (const char *)o.key, o.klen,
+						       (const char *)o.val, o.vlen);
 		}
 	}
 	int rc = cg_store_commit(s, batches, err);
@@ -125,125 +363,265 @@ static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
 	return rc;
 }
 
-/* Sort by key, then by arrival (the address in the log), so the last operation of a key is
- * the last of its run. */
-static int entry_cmp(const void *a, const void *b)
+/* ---- merging runs and the in-memory rest into one SST file per shard ---- */
+
+/* A source of sorted operations: a run file, or the sorted log (the newest). */
+typedef struct source {
+	FILE *f;
+	cg_buf rec;
+	const shard_log *sl;
+	const entry *es;
+	size_t next;
+	int age;         /* higher is newer: wins over older sources on an equal key */
+	op cur;
+} source;
+
+/* Advances to the next operation; 0 at the end, -1 on a read error. */
+static int source_next(source *src)
 {
-	const entry *x = a, *y = b;
-	size_t n = x->klen < y->klen ? x->klen : y->klen;
-	int r = memcmp(x->key, y->key, n);
-	if (r)
-		return r;
-	if (x->klen != y->klen)
-		return x->klen < y->klen ? -1 : 1;
-	return x->key < y->key ? -1 : x->key > y->key;
+	if (!src->f) { /* the last operation of each key only */
+		const uint8_t *log = src->sl->log.data;
+		if (src->next == src->sl->n)
+			return 0;
+		read_op(log + src->es[src->next++].off, &src->cur);
+		for (op later; src->next < src->sl->n; src->next++) {
+			read_op(log + src->es[src->next].off, &later);
+			if (key_cmp(&later, &src->cur) != 0)
+				break;
+			src->cur = later;
+		}
+		return 1;
+	}
+	uint32_t head[2];
+	size_t got = fread_unlocked(head, 1, sizeof head, src->f);
+	if (got == 0 && !ferror(src->f))
+		return 0;
+	size_t body = head[0] + (head[1] == DELETED ? 0 : head[1]);
+	src->rec.len = 0;
+	if (got != sizeof head || cg_buf_reserve(&src->rec, sizeof head + body) < 0)
+		return -1;
+	memcpy(src->rec.data, head, sizeof head);
+	if (fread_unlocked(src->rec.data + sizeof head, 1, body, src->f) != body)
+		return -1;
+	read_op(src->rec.data, &src->cur);
+	return 1;
 }
 
-/* LSD radix sort on the 8-byte prefix (stable, so arrival order survives), then a
- * comparison sort inside each run of equal prefixes. Bulk loads sort millions of keys;
- * a plain qsort spent most of its time in memcmp. */
-static int radix_sort(entry *es, size_t n)
+/* Min-heap of sources by key, newest first on equal keys. */
+static int src_before(const source *a, const source *b)
 {
-	entry *tmp = malloc(n * sizeof *tmp);
-	if (!tmp)
+	int r = key_cmp(&a->cur, &b->cur);
+	return r ? r < 0 : a->age > b->age;
+}
+
+static void sift_down(source **h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && src_before(h[l], h[m]))
+			m = l;
+		if (l + 1 < n && src_before(h[l + 1], h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		source *t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* Pops the heap's top after advancing it; returns -1 on a read error. */
+static int advance_top(source **h, size_t *n)
+{
+	int r = source_next(h[0]);
+	if (r < 0)
 		return -1;
-	for (int byte = 0; byte < 8; byte++) {
-		size_t count[257] = { 0 };
-		int shift = 8 * byte;
-		for (size_t i = 0; i < n; i++)
-			count[((es[i].prefix >> shift) & 0xff) + 1]++;
-		if (count[((es[0].prefix >> shift) & 0xff) + 1] == n)
-			continue; /* every key has the same byte here */
-		for (int d = 0; d < 256; d++)
-			count[d + 1] += count[d];
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(es[i].prefix >> shift) & 0xff]++] = es[i];
-		memcpy(es, tmp, n * sizeof *es);
-	}
-	free(tmp);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && es[j].prefix == es[i].prefix; j++)
-			;
-		if (j - i > 1)
-			qsort(es + i, j - i, sizeof *es, entry_cmp);
-	}
+	if (r == 0)
+		h[0] = h[--*n];
+	sift_down(h, *n, 0);
 	return 0;
 }
 
-static entry *sorted_entries(const shard_log *sl)
-{
-	entry *es = malloc(sl->n * sizeof *es);
-	if (!es)
-		return NULL;
-	const uint8_t *p = sl->log.data;
-	for (size_t i = 0; i < sl->n; i++)
-		p = read_entry(p, &es[i]);
-	if (radix_sort(es, sl->n) < 0) {
-		free(es);
-		return NULL;
-	}
-	return es;
-}
+typedef struct sst_job {
+	cg_changeset *c;
+	cg_store *s;
+	int slot;
+	char path[4200];
+	cg_err err;
+	int rc;
+} sst_job;
 
-static int same_key(const entry *a, const entry *b)
+static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_t *w)
 {
-	return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
-}
-
-static int write_sst(cg_store *s, const shard_log *sl, const char *path, cg_err *err)
-{
-	entry *es = sorted_entries(sl);
-	if (!es)
-		return cg_err_set(err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
 	char *e = NULL;
-	rocksdb_envoptions_t *env = rocksdb_envoptions_create();
-	rocksdb_sstfilewriter_t *w = rocksdb_sstfilewriter_create(env, cg_store_options(s));
-	rocksdb_sstfilewriter_open(w, path, &e);
-	for (size_t i = 0; i < sl->n && !e; i++) {
-		if (i + 1 < sl->n && same_key(&es[i], &es[i + 1]))
-			continue; /* a later operation on this key follows */
-		if (es[i].vlen == DELETED)
-			rocksdb_sstfilewriter_delete(w, (const char *)es[i].key, es[i].klen, &e);
+	cg_buf last = { 0 }; /* the key just written: older operations on it lose */
+	int r = 0;
+	for (size_t i = n; i-- > 0;)
+		sift_down(h, n, i);
+	while (n && !e && r == 0) {
+		op o = h[0]->cur;
+		if (o.vlen == DELETED)
+			rocksdb_sstfilewriter_delete(w, (const char *)o.key, o.klen, &e);
 		else
-			rocksdb_sstfilewriter_put(w, (const char *)es[i].key, es[i].klen,
-						  (const char *)es[i].val, es[i].vlen, &e);
+			rocksdb_sstfilewriter_put(w, (const char *)o.key, o.klen, (const char *)o.val, o.vlen, &e);
+		last.len = 0;
+		if (cg_buf_append(&last, o.key, o.klen) < 0) {
+			r = -2;
+			break;
+		}
+		op kept = { .key = last.data, .klen = o.klen };
+		do
+			r = advance_top(h, &n);
+		while (!r && n && key_cmp(&h[0]->cur, &kept) == 0);
 	}
+	cg_buf_free(&last);
+	if (r)
+		return r == -2 ? cg_err_set(&j->err, CG_EINTERNAL, "out of memory")
+			: cg_err_sys(&j->err, CG_EIO, errno, "read a spilled run of shard %d", j->slot / PARTS);
 	if (!e)
 		rocksdb_sstfilewriter_finish(w, &e);
-	rocksdb_sstfilewriter_destroy(w);
-	rocksdb_envoptions_destroy(env);
+	return e ? cg_err_rocks(&j->err, e, "write %s", j->path) : CG_OK;
+}
+
+static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const entry *es)
+{
+	const shard_log *sl = &j->c->slot[j->slot];
+	int nruns = j->c->nruns[j->slot];
+	char path[4200] = "";
+	*n = 0;
+	for (int r = 0; r <= nruns; r++) {
+		source *src = &srcs[r];
+		*src = (source){ .sl = sl, .es = es, .age = r };
+		if (r < nruns) {
+			run_path(j->c, j->slot, r, path, sizeof path);
+			if (!(src->f = fopen(path, "rb")))
+				return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
+			setvbuf(src->f, NULL, _IOFBF, IO_BUF);
+		}
+		int got = source_next(src);
+		if (got < 0)
+			return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
+		if (got)
+			h[(*n)++] = src;
+	}
+	return CG_OK;
+}
+
+static void write_sst(sst_job *j)
+{
+	const shard_log *sl = &j->c->slot[j->slot];
+	int nruns = j->c->nruns[j->slot];
+	entry *es = sorted_entries(sl);
+	source *srcs = calloc((size_t)nruns + 1, sizeof *srcs);
+	source **h = calloc((size_t)nruns + 1, sizeof *h);
+	size_t n = 0;
+	int rc = es && srcs && h ? CG_OK : cg_err_set(&j->err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
+	if (!rc)
+		rc = open_sources(j, srcs, h, &n, es);
+	if (!rc) {
+		char *e = NULL;
+		rocksdb_envoptions_t *env = rocksdb_envoptions_create();
+		rocksdb_sstfilewriter_t *w = rocksdb_sstfilewriter_create(env, cg_store_options(j->s));
+		rocksdb_sstfilewriter_open(w, j->path, &e);
+		rc = e ? cg_err_rocks(&j->err, e, "write %s", j->path) : write_merged(j, h, n, w);
+		rocksdb_sstfilewriter_destroy(w);
+		rocksdb_envoptions_destroy(env);
+	}
+	for (int r = 0; srcs && r <= nruns; r++) {
+		if (srcs[r].f)
+			fclose(srcs[r].f);
+		cg_buf_free(&srcs[r].rec);
+	}
+	free(srcs);
+	free(h);
 	free(es);
-	return e ? cg_err_rocks(err, e, "write %s", path) : CG_OK;
+	j->rc = rc;
+}
+
+/* Slots to write, taken in turn by two threads: SST compression is most of the work. */
+typedef struct sst_queue {
+	sst_job *jobs;
+	int n;
+	int next;
+	pthread_mutex_t mu;
+} sst_queue;
+
+static void *sst_worker(void *arg)
+{
+	sst_queue *q = arg;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		int i = q->next++;
+		pthread_mutex_unlock(&q->mu);
+		if (i >= q->n)
+			return NULL;
+		write_sst(&q->jobs[i]);
+	}
+}
+
+static int write_ssts(cg_changeset *c, cg_store *s, const char *dir, char **files, cg_err *err)
+{
+	sst_queue q = { .jobs = calloc((size_t)c->nslots, sizeof *q.jobs) };
+	if (!q.jobs)
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	for (int i = 0; i < c->nslots; i++) {
+		if (!c->slot[i].n && !c->nruns[i])
+			continue;
+		sst_job *j = &q.jobs[q.n++];
+		*j = (sst_job){ .c = c, .s = s, .slot = i };
+		snprintf(j->path, sizeof j->path, "%s/shard-%03d-%d.sst", dir, i / PARTS, i % PARTS);
+	}
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_t t;
+	int two = q.n > 1 && pthread_create(&t, NULL, sst_worker, &q) == 0;
+	sst_worker(&q);
+	if (two)
+		pthread_join(t, NULL);
+	pthread_mutex_destroy(&q.mu);
+	int rc = CG_OK;
+	for (int k = 0; k < q.n; k++) {
+		files[q.jobs[k].slot] = q.jobs[k].path;
+		if (q.jobs[k].rc && !rc) {
+			*err = q.jobs[k].err;
+			rc = q.jobs[k].rc;
+		}
+	}
+	if (!rc)
+		rc = cg_store_ingest_files(s, files, PARTS, err);
+	for (int i = 0; i < c->nslots; i++)
+		if (files[i])
+			unlink(files[i]); /* moved away on success; leftovers on failure */
+	free(q.jobs);
+	return rc;
 }
 
 static int apply_ssts(cg_changeset *c, cg_store *s, cg_err *err)
 {
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/ingest.%ld", cg_store_dir(s), (long)getpid());
+	if (c->dir)
+		snprintf(dir, sizeof dir, "%s", c->dir);
+	else
+		snprintf(dir, sizeof dir, "%s/ingest.%ld", cg_store_dir(s), (long)getpid());
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cg_err_sys(err, CG_EIO, errno, "%s", dir);
-	int rc = CG_OK;
-	char path[CG_MAX_SHARDS][4200], *files[CG_MAX_SHARDS] = { 0 };
-	for (int i = 0; i < c->nshards && !rc; i++) {
-		snprintf(path[i], sizeof path[i], "%s/shard-%03d.sst", dir, i);
-		if (c->shard[i].n && !(rc = write_sst(s, &c->shard[i], path[i], err)))
-			files[i] = path[i];
-	}
-	if (!rc)
-		rc = cg_store_ingest_files(s, files, err);
-	for (int i = 0; i < c->nshards; i++)
-		if (files[i])
-			unlink(path[i]); /* moved away on success; leftovers on failure */
+	char **files = calloc((size_t)c->nslots, sizeof *files);
+	int rc = files ? write_ssts(c, s, dir, files, err) : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	remove_runs(c);
 	rmdir(dir);
+	free(files);
 	return rc;
 }
 
 int cg_changeset_apply(cg_changeset *c, cg_store *s, int mode, cg_err *err)
 {
+	wait_spill(c);
+	if (c->err.code)
+		return cg_changeset_error(c, err);
 	/* batches are atomic per shard only: a change across shards goes through SST files */
 	if (mode == CG_APPLY_AUTO)
 		mode = cg_changeset_count(c) >= SST_THRESHOLD || c->nshards > 1 ? CG_APPLY_SST : CG_APPLY_BATCH;
 	if (!cg_changeset_count(c))
 		return CG_OK;
-	return mode == CG_APPLY_SST ? apply_ssts(c, s, err) : apply_batches(c, s, err);
+	return mode == CG_APPLY_SST || c->spilled ? apply_ssts(c, s, err) : apply_batches(c, s, err);
 }

@@ -27,7 +27,7 @@ struct cg_store {
 	cg_manifest manifest;
 	int writer;
 	int lock_fd;
-	char *secondary_root; /* readers: throwaway RocksDB secondary directories */
+	int read_only; /* reader: plain read-only opens (no writer held the lock); else secondaries */
 	rocksdb_cache_t *cache;
 	rocksdb_block_based_table_options_t *table;
 	rocksdb_options_t *options;
@@ -200,7 +200,6 @@ static void make_options(cg_store *s, int cache_mb)
 	s->options = rocksdb_options_create();
 	rocksdb_options_set_block_based_table_factory(s->options, s->table);
 	rocksdb_options_set_prefix_extractor(s->options, rocksdb_slicetransform_create_fixed_prefix(9));
-	rocksdb_options_set_memtable_prefix_bloom_size_ratio(s->options, 0.05);
 	rocksdb_options_set_compression_per_level(s->options, per_level, 7);
 	rocksdb_options_set_bottommost_compression(s->options, rocksdb_zstd_compression);
 	rocksdb_options_set_level_compaction_dynamic_level_bytes(s->options, 1);
@@ -208,15 +207,23 @@ static void make_options(cg_store *s, int cache_mb)
 	rocksdb_options_set_max_open_files(s->options, -1); /* see docs/design.md: never bound it */
 	if (s->writer) {
 		rocksdb_options_increase_parallelism(s->options, 2);
+		rocksdb_options_set_memtable_prefix_bloom_size_ratio(s->options, 0.05);
+		rocksdb_options_set_keep_log_file_num(s->options, 3);
+		rocksdb_options_set_max_log_file_size(s->options, 1 << 20);
 	} else {
 		/* a reader compacts nothing: no background pools, no periodic stats threads, and a
 		 * one-shot query does not pay for starting and joining them */
 		rocksdb_options_set_stats_dump_period_sec(s->options, 0);
 		rocksdb_options_set_stats_persist_period_sec(s->options, 0);
 		rocksdb_options_set_max_file_opening_threads(s->options, 1);
+		/* its memtable stays empty (the WAL is off): a small one, without a prefix bloom,
+		 * spares a one-shot query clearing megabytes it never uses */
+		rocksdb_options_set_write_buffer_size(s->options, 64 << 10);
+		/* a secondary's info LOG lives in its scratch directory, which is removed right
+		 * after the open: one file, never rolled over, warnings only */
+		rocksdb_options_set_max_log_file_size(s->options, 0);
+		rocksdb_options_set_info_log_level(s->options, 2 /* WARN */);
 	}
-	rocksdb_options_set_keep_log_file_num(s->options, 3);
-	rocksdb_options_set_max_log_file_size(s->options, 1 << 20);
 
 	s->wopts = rocksdb_writeoptions_create();
 	rocksdb_writeoptions_disable_WAL(s->wopts, 1);
@@ -368,6 +375,10 @@ int cg_store_init(const char *dir, const cg_init_opts *o, cg_err *err)
 
 static int recover_intents(cg_store *s, cg_err *err);
 
+/* A reader holds the lock shared while its shards open (see open_readers): a writer that
+ * finds the lock taken retries for this long before it reports the store locked. */
+#define LOCK_RETRY_MS 500
+
 static int take_lock(cg_store *s, cg_err *err)
 {
 	char *path = join(s->dir, LOCK_NAME);
@@ -377,18 +388,19 @@ static int take_lock(cg_store *s, cg_err *err)
 	free(path);
 	if (s->lock_fd < 0)
 		return cg_err_sys(err, CG_EIO, errno, "%s/%s", s->dir, LOCK_NAME);
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+	int tries = 0;
+	while (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK)
 			return cg_err_sys(err, CG_EIO, errno, "%s/%s", s->dir, LOCK_NAME);
-		/* the holder writes its pid just after taking the lock: give it a moment */
-		char holder[32] = "";
-		for (int tries = 0; tries < 20 && !holder[0]; tries++) {
-			ssize_t n = pread(s->lock_fd, holder, sizeof holder - 1, 0);
-			holder[n > 0 ? n : 0] = '\0';
-			holder[strcspn(holder, "\n")] = '\0';
-			if (!holder[0])
-				usleep(5000);
+		if (++tries * 5 < LOCK_RETRY_MS) {
+			usleep(5000);
+			continue;
 		}
+		/* the holder wrote its pid just after taking the lock */
+		char holder[32] = "";
+		ssize_t n = pread(s->lock_fd, holder, sizeof holder - 1, 0);
+		holder[n > 0 ? n : 0] = '\0';
+		holder[strcspn(holder, "\n")] = '\0';
 		return cg_err_set(err, CG_ELOCKED, "%s: store is locked by pid %s", s->dir,
 				  *holder ? holder : "(unknown)");
 	}
@@ -399,17 +411,21 @@ static int take_lock(cg_store *s, cg_err *err)
 	return CG_OK;
 }
 
-static int open_shard(cg_store *s, int i, cg_err *err)
+/* scratch: a reader's secondary directory; NULL for a writer or a plain read-only open. */
+static int open_shard(cg_store *s, int i, const char *scratch, cg_err *err)
 {
 	char *e = NULL;
 	if (s->writer) {
 		s->db[i] = rocksdb_open(s->options, s->shard_path[i], &e);
+	} else if (!scratch) {
+		s->db[i] = rocksdb_open_for_read_only(s->options, s->shard_path[i], 0, &e);
 	} else {
 		char sec[PATH_MAX];
-		snprintf(sec, sizeof sec, "%s/%03d", s->secondary_root, i);
+		snprintf(sec, sizeof sec, "%s/%03d", scratch, i);
 		s->db[i] = rocksdb_open_as_secondary(s->options, s->shard_path[i], sec, &e);
 	}
 	if (e) {
+		free(s->shard_err[i]);
 		s->shard_err[i] = strdup(e);
 		s->db[i] = NULL;
 		return cg_err_rocks(err, e, "%s", s->shard_path[i]);
@@ -417,13 +433,13 @@ static int open_shard(cg_store *s, int i, cg_err *err)
 	return CG_OK;
 }
 
-static int open_shards(cg_store *s, cg_err *err)
+static int open_shards(cg_store *s, const char *scratch, cg_err *err)
 {
 	int opened = 0, rc = CG_OK;
 	for (int i = 0; i < s->manifest.shards; i++) {
-		if (!(s->shard_path[i] = join(s->dir, s->manifest.shard_dirs[i])))
+		if (!s->shard_path[i] && !(s->shard_path[i] = join(s->dir, s->manifest.shard_dirs[i])))
 			return cg_err_set(err, CG_EINTERNAL, "out of memory");
-		int r = open_shard(s, i, err);
+		int r = open_shard(s, i, scratch, err);
 		if (r && s->writer)
 			return r; /* a writer needs every shard */
 		if (r)
@@ -432,6 +448,101 @@ static int open_shards(cg_store *s, cg_err *err)
 			opened++;
 	}
 	return opened ? CG_OK : rc; /* readers go on with the shards they could open */
+}
+
+/* ---- readers ---- */
+
+#define SCRATCH_PREFIX "cg-reader."
+
+static const char *tmp_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
+/* Removes the scratch directories (SCRATCH_PREFIX PID.XXXXXX) of this user's readers that
+ * were killed while they opened (their pid is gone): each reader removes its own right after
+ * the open, so nothing else is ever left. */
+static void sweep_scratch(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	if (!d)
+		return;
+	size_t plen = strlen(SCRATCH_PREFIX);
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[PATH_MAX], *end;
+		struct stat st;
+		if (strncmp(e->d_name, SCRATCH_PREFIX, plen) != 0)
+			continue;
+		long pid = strtol(e->d_name + plen, &end, 10);
+		if (pid <= 0 || *end != '.' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (snprintf(path, sizeof path, "%s/%s", tmp, e->d_name) < (int)sizeof path &&
+		    lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			rm_tree(path);
+	}
+	closedir(d);
+}
+
+/* Secondaries need a directory of their own, where RocksDB writes only their info LOG, once
+ * at the open: the directory is removed as soon as the shards are open, so a reader that is
+ * interrupted later (SIGPIPE, SIGINT, SIGTERM) leaves nothing behind. */
+static int open_secondaries(cg_store *s, cg_err *err)
+{
+	const char *tmp = tmp_dir();
+	char *scratch = NULL;
+	sweep_scratch(tmp);
+	if (asprintf(&scratch, "%s/" SCRATCH_PREFIX "%ld.XXXXXX", tmp, (long)getpid()) < 0) {
+		scratch = NULL;
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	}
+	int rc = mkdtemp(scratch) ? open_shards(s, scratch, err)
+		: cg_err_sys(err, CG_EIO, errno, "cannot make a reader directory under %s", tmp);
+	rm_tree(scratch);
+	free(scratch);
+	return rc;
+}
+
+/* The lock file held shared, or -1 when a writer holds it or there is none yet (a reader
+ * changes nothing in the store, and a writer may be creating it this moment). */
+static int hold_shared(const cg_store *s)
+{
+	char *path = join(s->dir, LOCK_NAME);
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	free(path);
+	if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* When no writer holds the lock the store is quiescent, and a plain read-only open sees all
+ * of it without a secondary's scratch directory and catch-up machinery. The lock is held
+ * shared while the shards open, so that no writer can start and change files meanwhile (it
+ * retries, take_lock); after that the open instances keep every file they use open, so a
+ * later writer's compactions cannot take their data away. cg_store_refresh opens them again
+ * when the store changed. When a writer holds the lock, the shards open as secondaries,
+ * which follow it. Readers never wait: the shared lock is only tried. */
+static int open_readers(cg_store *s, cg_err *err)
+{
+	int fd = hold_shared(s);
+	s->read_only = fd >= 0;
+	int rc = s->read_only ? open_shards(s, NULL, err) : open_secondaries(s, err);
+	if (fd >= 0)
+		close(fd); /* releases the shared hold */
+	return rc;
+}
+
+static void close_shards(cg_store *s)
+{
+	for (int i = 0; i < CG_MAX_SHARDS; i++) {
+		if (s->db[i])
+			rocksdb_close(s->db[i]);
+		s->db[i] = NULL;
+		free(s->shard_err[i]);
+		s->shard_err[i] = NULL;
+	}
 }
 
 int cg_store_open(const char *dir, const cg_open_opts *o, cg_store **out, cg_err *err)
@@ -450,18 +561,11 @@ int cg_store_open(const char *dir, const cg_open_opts *o, cg_store **out, cg_err
 		umask(077);
 		if ((rc = take_lock(s, err)))
 			goto fail;
-	} else {
-		const char *tmp = getenv("TMPDIR");
-		if (asprintf(&s->secondary_root, "%s/cg-reader.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0 ||
-		    !mkdtemp(s->secondary_root)) {
-			rc = cg_err_sys(err, CG_EIO, errno, "cannot make a reader directory under %s",
-					tmp && *tmp ? tmp : "/tmp");
-			goto fail;
-		}
 	}
 	int cache = o->cache_mb > 0 ? o->cache_mb : env_int("CG_CACHE_MB", s->manifest.cache_mb);
 	make_options(s, cache > 0 ? cache : DEFAULT_CACHE_MB);
-	if ((rc = open_shards(s, err)) || (s->writer && (rc = recover_intents(s, err))))
+	rc = s->writer ? open_shards(s, NULL, err) : open_readers(s, err);
+	if (rc || (s->writer && (rc = recover_intents(s, err))))
 		goto fail;
 	*out = s;
 	return CG_OK;
@@ -474,16 +578,9 @@ void cg_store_close(cg_store *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < CG_MAX_SHARDS; i++) {
-		if (s->db[i])
-			rocksdb_close(s->db[i]);
+	close_shards(s);
+	for (int i = 0; i < CG_MAX_SHARDS; i++)
 		free(s->shard_path[i]);
-		free(s->shard_err[i]);
-	}
-	if (s->secondary_root) {
-		rm_tree(s->secondary_root);
-		free(s->secondary_root);
-	}
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the flock */
 	free_options(s);
@@ -526,14 +623,20 @@ int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err)
 	return CG_OK;
 }
 
-static int ingest_one(cg_store *s, int shard, const char *file, cg_err *err)
+/* Files of one shard (key ranges apart) go in with one call: one change of that shard. */
+static int ingest_some(cg_store *s, int shard, const char *const *files, size_t n, cg_err *err)
 {
 	char *e = NULL;
 	rocksdb_ingestexternalfileoptions_t *io = rocksdb_ingestexternalfileoptions_create();
 	rocksdb_ingestexternalfileoptions_set_move_files(io, 1);
-	rocksdb_ingest_external_file(s->db[shard], &file, 1, io, &e);
+	rocksdb_ingest_external_file(s->db[shard], files, n, io, &e);
 	rocksdb_ingestexternalfileoptions_destroy(io);
-	return e ? cg_err_rocks(err, e, "ingest %s into %s", file, s->shard_path[shard]) : CG_OK;
+	return e ? cg_err_rocks(err, e, "ingest %s into %s", files[0], s->shard_path[shard]) : CG_OK;
+}
+
+static int ingest_one(cg_store *s, int shard, const char *file, cg_err *err)
+{
+	return ingest_some(s, shard, &file, 1, err);
 }
 
 /* A fault-injection point for the crash tests (tests/shard.bats): CG_TEST_CRASH_AFTER_SHARD=K
@@ -593,20 +696,27 @@ static int finish_intent(cg_store *s, const char *path, json_t *files, cg_err *e
 	return unlink(path) < 0 ? cg_err_sys(err, CG_EIO, errno, "%s", path) : CG_OK;
 }
 
-int cg_store_ingest_files(cg_store *s, char *const *files, cg_err *err)
+int cg_store_ingest_files(cg_store *s, char *const *files, int per_shard, cg_err *err)
 {
 	json_t *list = json_array();
-	for (int i = 0; i < s->manifest.shards; i++)
-		if (files[i])
-			json_array_append_new(list, json_pack("[i,s]", i, files[i]));
+	const char *one[8];
+	size_t none = 0;
+	int shards = 0, last = -1;
+	for (int i = 0; i < s->manifest.shards * per_shard; i++)
+		if (files[i]) {
+			json_array_append_new(list, json_pack("[i,s]", i / per_shard, files[i]));
+			shards += i / per_shard != last;
+			last = i / per_shard;
+			if (none < 8)
+				one[none++] = files[i];
+		}
 	char tag[32], path[4200], *json = json_dumps(list, JSON_COMPACT);
 	snprintf(tag, sizeof tag, "%ld", (long)getpid());
 	int rc = json && intent_path(s, tag, path, sizeof path) == 0 ? CG_OK
 		: cg_err_set(err, CG_EINTERNAL, "out of memory");
-	if (!rc && json_array_size(list) == 1) /* one shard: its ingest alone is atomic */
-		rc = ingest_one(s, (int)json_integer_value(json_array_get(json_array_get(list, 0), 0)),
-				json_string_value(json_array_get(json_array_get(list, 0), 1)), err);
-	else if (!rc && json_array_size(list) > 1 && !(rc = write_intent(s, path, json, err)))
+	if (!rc && shards == 1) /* one shard: its ingest alone is atomic */
+		rc = ingest_some(s, last, one, none, err);
+	else if (!rc && shards > 1 && !(rc = write_intent(s, path, json, err)))
 		rc = finish_intent(s, path, list, err);
 	free(json);
 	json_decref(list);
@@ -663,9 +773,15 @@ static int recover_intents(cg_store *s, cg_err *err)
 
 int cg_store_refresh(cg_store *s, cg_err *err)
 {
+	if (s->writer)
+		return CG_OK;
+	if (s->read_only) { /* a read-only instance never moves: open the store again */
+		close_shards(s);
+		return open_readers(s, err);
+	}
 	for (int i = 0; i < s->manifest.shards; i++) {
 		char *e = NULL;
-		if (s->writer || !s->db[i])
+		if (!s->db[i])
 			continue;
 		rocksdb_try_catch_up_with_primary(s->db[i], &e);
 		if (e)

@@ -6,7 +6,8 @@
  *     shard-000/ ...   RocksDB instances (files 0600)
  *
  * Writers change the store through WriteBatches with the WAL off followed by a flush, or by
- * SST ingestion: every change reaches the MANIFEST, so readers (RocksDB secondaries) always
+ * SST ingestion: every change reaches the MANIFEST, so readers (read-only instances or RocksDB
+ * secondaries) always
  * see whole batches and a killed writer leaves no WAL to replay. A change is acknowledged
  * once it is flushed. */
 #ifndef CG_STORE_H
@@ -49,8 +50,11 @@ typedef struct cg_open_opts {
  * directory; CG_ENOINPUT when its parent is missing; CG_EIO otherwise. */
 int cg_store_init(const char *dir, const cg_init_opts *opts, cg_err *err);
 
-/* Opens a store. Writers take the lock (CG_ELOCKED "store is locked by pid N" when held);
- * readers open every shard as a RocksDB secondary and never block a writer. */
+/* Opens a store. Writers take the lock (CG_ELOCKED "store is locked by pid N" when held,
+ * after retrying for half a second). Readers never wait: when no writer holds the lock they
+ * open every shard read-only, holding the lock shared during the open only; when a writer
+ * holds it, as RocksDB secondaries that follow it (their scratch directory under $TMPDIR is
+ * gone again when the open returns). */
 int cg_store_open(const char *dir, const cg_open_opts *opts, cg_store **out, cg_err *err);
 void cg_store_close(cg_store *s);
 
@@ -68,13 +72,15 @@ int cg_store_is_writer(const cg_store *s);
 /* Writer: applies one batch per shard (NULL entries skipped) with the WAL off, then flushes
  * each touched shard so the change is durable and visible to readers. */
 int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err);
-/* Writer: moves one finished SST file per shard (files[k] NULL: shard k unchanged) into the
- * store as one change. Across shards this is made atomic by an intent file (DIR/INTENT.PID.json)
+/* Writer: moves finished SST files, per_shard of them for each shard (files[k * per_shard + j],
+ * NULL: none; a shard's files hold disjoint key ranges), into the store as one change. Across shards this is made atomic by an intent file (DIR/INTENT.PID.json)
  * that lists the files: written before any of them is ingested, removed after the last. A
  * writer that opens a store with an intent left by a killed writer first ingests the files
  * still waiting (ingesting an SST again is idempotent), so every shard ends up new. */
-int cg_store_ingest_files(cg_store *s, char *const *files, cg_err *err);
-/* Reader: catches up with the writer (between queries, never inside one). */
+int cg_store_ingest_files(cg_store *s, char *const *files, int per_shard, cg_err *err);
+/* Reader: catches up with the writer (between queries, never inside one). A read-only
+ * reader opens the store again: the caller first drops every iterator and pinned value of
+ * the old instances, and takes cg_store_db() anew afterwards. */
 int cg_store_refresh(cg_store *s, cg_err *err);
 
 /* Point read of a value in one shard; *found says whether it exists. The value, if found,

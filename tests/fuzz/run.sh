@@ -2,14 +2,14 @@
 # run.sh: builds the fuzz targets, replays the regression inputs (tests/fuzz/regress/TARGET/)
 # and fuzzes each target for $REL_FUZZ_SECS seconds (default 25) from the seeds in
 # tests/fuzz/seeds/TARGET/. Usage: sh tests/fuzz/run.sh WORKDIR [TARGET...]. Needs
-# $CG_BUILDDIR/bin (cg-init, cg-ingest) for the query target's store. Prints one JSON line per
+# $CG_BUILDDIR/bin (cg-init, cg-ingest) for the query and mcp targets' store. Prints one JSON line per
 # target (executions, corpus size, crashes); exits 1 when a target crashed.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 W=${1:?usage: sh tests/fuzz/run.sh WORKDIR [TARGET...]}
 shift
-TARGETS=${*:-rustdoc ndjson query record cargolock}
+TARGETS=${*:-rustdoc ndjson query record cargolock mcp}
 SECS=${REL_FUZZ_SECS:-25}
 BIN=${CG_BUILDDIR:-$ROOT/build}/bin
 mkdir -p "$W/tmp"

@@ -1,0 +1,408 @@
+/* ingest_ndjson: each record goes into the change as it is read. Vertices are remembered by
+ * id (16 bytes each) and paths by hash, so edges resolve as they arrive; an edge naming a
+ * vertex not seen yet is checked, or resolved, when its input ends. */
+#include "ingest_ndjson.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "ingest_int.h"
+#include "base/buf.h"
+#include "codec/ident.h"
+#include "input/input.h"
+#include "input/ndjson.h"
+
+#define READ_CHUNK (4 << 20)
+
+/* Vertex ids of the run: where each was defined, and whether as a real vertex. */
+typedef struct vslot {
+	uint64_t vid;      /* 0: empty */
+	uint32_t line;
+	uint16_t input;
+	uint16_t real;
+} vslot;
+
+/* Paths (and aliases) of the current input; vid UINT64_MAX: several vertices share it. */
+typedef struct pslot {
+	uint64_t hash, vid; /* vid 0: empty */
+	size_t used_line;   /* the first edge that resolved through it */
+} pslot;
+
+/* An edge end not resolvable yet: an id to look up, or a whole edge whose ends are paths. */
+typedef struct pending {
+	size_t line;
+	int whole;
+	uint64_t vid;            /* !whole: the id to find */
+	size_t src, dst, file;   /* whole: offsets into the arena; file SIZE_MAX: none */
+	int type;
+	uint32_t eline;
+} pending;
+
+typedef struct run {
+	ingest_ctx *c;
+	const cg_ndjson_opts *o;
+	cg_ndjson_parser *parser;
+	uint64_t owner;
+	vslot *v;
+	size_t nv, nvslots;
+	pslot *p;
+	size_t np, npslots;
+	pending *pe;
+	size_t npe, cappe;
+	cg_buf arena;
+	cg_graph *stubs;     /* stubs are written last: a later input may define them */
+	const char *name;    /* the current input, for messages */
+	uint16_t input;
+	size_t held_line;    /* an ambiguity found after an edge used the path: reported at */
+	char held_path[256]; /* its edge's line, unless an earlier error comes first */
+	cg_unit_result *res;
+} run;
+
+static int oom(run *r)
+{
+	return cg_err_set(r->c->err, CG_EINTERNAL, "out of memory");
+}
+
+/* The tables count against the bound: the change gets what they leave. */
+static int rebound(run *r)
+{
+	size_t tables = r->nvslots * sizeof *r->v + r->npslots * sizeof *r->p;
+	size_t mem = r->o->io.memory ? r->o->io.memory : CG_INGEST_MEMORY_DEFAULT;
+	return cg_ingest_ctx_bound(r->c, mem > 2 * tables + (128u << 20) ? mem - 2 * tables : 128u << 20);
+}
+
+static vslot *vfind(const run *r, uint64_t vid)
+{
+	if (!r->nvslots)
+		return NULL;
+	size_t j = XXH3_64bits(&vid, sizeof vid) & (r->nvslots - 1);
+	while (r->v[j].vid && r->v[j].vid != vid)
+		j = (j + 1) & (r->nvslots - 1);
+	return &r->v[j];
+}
+
+static int vgrow(run *r)
+{
+	size_t n = r->nvslots ? r->nvslots * 2 : 1 << 16;
+	vslot *old = r->v, *nv = calloc(n, sizeof *nv);
+	if (!nv)
+		return oom(r);
+	size_t oldn = r->nvslots;
+	r->v = nv;
+	r->nvslots = n;
+	for (size_t i = 0; i < oldn; i++)
+		if (old[i].vid)
+			*vfind(r, old[i].vid) = old[i];
+	free(old);
+	return rebound(r);
+}
+
+static pslot *pfind(const run *r, uint64_t h)
+{
+	if (!r->npslots)
+		return NULL;
+	size_t j = h & (r->npslots - 1);
+	while (r->p[j].vid && r->p[j].hash != h)
+		j = (j + 1) & (r->npslots - 1);
+	return &r->p[j];
+}
+
+static int pgrow(run *r)
+{
+	size_t n = r->npslots ? r->npslots * 2 : 1 << 16;
+	pslot *old = r->p, *np = calloc(n, sizeof *np);
+	if (!np)
+		return oom(r);
+	size_t oldn = r->npslots;
+	r->p = np;
+	r->npslots = n;
+	for (size_t i = 0; i < oldn; i++)
+		if (old[i].vid)
+			*pfind(r, old[i].hash) = old[i];
+	free(old);
+	return rebound(r);
+}
+
+static int add_path(run *r, const char *path, size_t len, uint64_t vid)
+{
+	if ((r->np + 1) * 10 > r->npslots * 7 && pgrow(r))
+		return r->c->err->code;
+	uint64_t h = XXH3_64bits(path, len);
+	pslot *s = pfind(r, h);
+	if (!s->vid) {
+		*s = (pslot){ h, vid, 0 };
+		r->np++;
+	} else if (s->vid != vid && s->vid != UINT64_MAX) {
+		s->vid = UINT64_MAX;
+		if (s->used_line && (!r->held_line || s->used_line < r->held_line)) {
+			r->held_line = s->used_line;
+			snprintf(r->held_path, sizeof r->held_path, "%.*s", (int)len, path);
+		}
+	}
+	return CG_OK;
+}
+
+static int add_paths(run *r, const cg_vertex *v, uint64_t vid)
+{
+	int rc = add_path(r, v->str[CG_VF_PATH], strlen(v->str[CG_VF_PATH]), vid);
+	for (const char *a = v->str[CG_VF_ALIASES]; a && *a && !rc;) {
+		size_t n = strcspn(a, "\n");
+		rc = add_path(r, a, n, vid);
+		a += n + (a[n] == '\n');
+	}
+	return rc;
+}
+
+static int read_vertex(run *r, cg_ndjson_rec *rec, size_t line)
+{
+	int real = !(rec->v.flags & CG_VFLAG_STUB);
+	if ((r->nv + 1) * 10 > r->nvslots * 7 && vgrow(r))
+		return r->c->err->code;
+	vslot *s = vfind(r, rec->vid);
+	if (s->vid && real && s->real && s->input == r->input)
+		return cg_err_set(r->c->err, CG_EDATA, "%s: line %zu: vertex: %016llx is already defined at line %u",
+				  r->name, line, (unsigned long long)rec->vid, s->line);
+	if (!s->vid)
+		r->nv++;
+	if (!s->vid || (real && !s->real))
+		*s = (vslot){ rec->vid, (uint32_t)line, r->input, (uint16_t)real };
+	int rc = add_paths(r, &rec->v, rec->vid);
+	if (!rc && real) {
+		rec->v.owner = r->owner;
+		r->res->vertices++;
+		rc = cg_ingest_put_vertex(r->c, rec->vid, &rec->v);
+	} else if (!rc) {
+		size_t before = cg_graph_nvertices(r->stubs);
+		rc = cg_graph_put_vertex(r->stubs, rec->vid, &rec->v, r->c->err);
+		r->res->stubs += cg_graph_nvertices(r->stubs) > before;
+	}
+	return rc;
+}
+
+static size_t keep_string(run *r, const char *s)
+{
+	size_t off = r->arena.len;
+	if (!s)
+		return SIZE_MAX;
+	return cg_buf_append(&r->arena, s, strlen(s) + 1) < 0 ? SIZE_MAX - 1 : off;
+}
+
+static int push_pending(run *r, const pending *p)
+{
+	if (r->npe == r->cappe) {
+		size_t cap = r->cappe ? r->cappe * 2 : 256;
+		pending *np = realloc(r->pe, cap * sizeof *np);
+		if (!np)
+			return oom(r);
+		r->pe = np;
+		r->cappe = cap;
+	}
+	r->pe[r->npe++] = *p;
+	return CG_OK;
+}
+
+/* 1: resolved now; 0: an id to check at the end (*vid set); -1: a path not known yet. */
+static int resolve_now(run *r, const char *ref, size_t line, uint64_t *vid)
+{
+	if (cg_vid_parse(ref, vid) == 0) {
+		const vslot *s = vfind(r, *vid);
+		return s && s->vid ? 1 : 0;
+	}
+	pslot *p = strchr(ref, '#') ? NULL : pfind(r, XXH3_64bits(ref, strlen(ref)));
+	if (!p || !p->vid || p->vid == UINT64_MAX)
+		return -1;
+	*vid = p->vid;
+	if (!p->used_line)
+		p->used_line = line;
+	return 1;
+}
+
+static int write_edge(run *r, cg_gedge *e)
+{
+	r->res->edges[e->type]++;
+	return cg_ingest_put_edge(r->c, e, r->owner);
+}
+
+static int read_edge(run *r, cg_ndjson_rec *rec, size_t line)
+{
+	int a = resolve_now(r, rec->src, line, &rec->e.src), b = resolve_now(r, rec->dst, line, &rec->e.dst);
+	int rc = CG_OK;
+	if (a < 0 || b < 0) {
+		pending p = { .line = line, .whole = 1, .src = keep_string(r, rec->src), .dst = keep_string(r, rec->dst),
+			      .file = keep_string(r, rec->e.file), .type = rec->e.type, .eline = rec->e.line };
+		return p.src >= SIZE_MAX - 1 || p.dst >= SIZE_MAX - 1 || p.file == SIZE_MAX - 1 ? oom(r)
+			: push_pending(r, &p);
+	}
+	if (!a)
+		rc = push_pending(r, &(pending){ .line = line, .vid = rec->e.src });
+	if (!rc && !b)
+		rc = push_pending(r, &(pending){ .line = line, .vid = rec->e.dst });
+	return rc ? rc : write_edge(r, &rec->e);
+}
+
+/* ---- the end of an input: what was left to resolve ---- */
+
+static int resolve_late(run *r, const char *ref, size_t line, uint64_t *vid)
+{
+	cg_err *err = r->c->err;
+	if (cg_vid_parse(ref, vid) == 0 && vfind(r, *vid) && vfind(r, *vid)->vid)
+		return CG_OK;
+	pslot *p = strchr(ref, '#') ? NULL : pfind(r, XXH3_64bits(ref, strlen(ref)));
+	if (p && p->vid == UINT64_MAX)
+		return cg_err_set(err, CG_EDATA, "%s: line %zu: edge: path %s names several vertices of the input; use an id",
+				  r->name, line, ref);
+	if (p && p->vid) {
+		*vid = p->vid;
+		return CG_OK;
+	}
+	int rc = cg_ingest_resolve(r->c->store, ref, vid, err);
+	return rc ? cg_err_prefix(err, "%s: line %zu: edge", r->name, line) : CG_OK;
+}
+
+static int settle(run *r, const pending *p)
+{
+	if (!p->whole) {
+		char hex[17];
+		uint64_t vid;
+		snprintf(hex, sizeof hex, "%016llx", (unsigned long long)p->vid);
+		return resolve_late(r, hex, p->line, &vid);
+	}
+	const char *a = (const char *)r->arena.data;
+	cg_gedge e = { .type = p->type, .line = p->eline, .file = p->file == SIZE_MAX ? NULL : a + p->file };
+	int rc = resolve_late(r, a + p->src, p->line, &e.src);
+	if (!rc)
+		rc = resolve_late(r, a + p->dst, p->line, &e.dst);
+	return rc ? rc : write_edge(r, &e);
+}
+
+static int finish_input(run *r)
+{
+	int rc = CG_OK;
+	for (size_t i = 0; i < r->npe && !rc; i++) {
+		if (r->held_line && r->held_line < r->pe[i].line)
+			break;
+		rc = settle(r, &r->pe[i]);
+	}
+	if (!rc && r->held_line)
+		rc = cg_err_set(r->c->err, CG_EDATA, "%s: line %zu: edge: path %s names several vertices of the input; use an id",
+				r->name, r->held_line, r->held_path);
+	r->npe = 0;
+	r->arena.len = 0;
+	r->held_line = 0;
+	if (r->p)
+		memset(r->p, 0, r->npslots * sizeof *r->p);
+	r->np = 0;
+	return rc;
+}
+
+/* ---- reading an input line by line ---- */
+
+static int read_record(run *r, const char *text, size_t n, size_t line)
+{
+	cg_ndjson_rec rec;
+	if (cg_ndjson_blank(text, n))
+		return CG_OK;
+	int rc = cg_ndjson_parse(r->parser, r->name, line, text, n, &rec, r->c->err);
+	return rc ? rc : rec.is_edge ? read_edge(r, &rec, line) : read_vertex(r, &rec, line);
+}
+
+static int read_input(run *r, cg_input *in, uint64_t *bytes)
+{
+	cg_buf b = { 0 };
+	size_t line = 1, got = 1, start = 0;
+	int rc = CG_OK;
+	while (!rc && got) {
+		if (start) { /* keep the unfinished line */
+			memmove(b.data, b.data + start, b.len - start);
+			b.len -= start;
+			start = 0;
+		}
+		if (cg_buf_reserve(&b, READ_CHUNK) < 0)
+			rc = oom(r);
+		else if (!(rc = cg_input_next(in, (char *)b.data + b.len, b.cap - b.len, &got, r->c->err)))
+			b.len += got;
+		*bytes += got;
+		for (uint8_t *nl; !rc && (nl = memchr(b.data + start, '\n', b.len - start)) != NULL; line++) {
+			rc = read_record(r, (const char *)b.data + start, (size_t)(nl - b.data) - start, line);
+			start = (size_t)(nl - b.data) + 1;
+		}
+	}
+	if (!rc && b.len > start)
+		rc = read_record(r, (const char *)b.data + start, b.len - start, line);
+	cg_buf_free(&b);
+	return rc;
+}
+
+static int ingest_source(run *r, const char *src, cg_unit_result *res)
+{
+	cg_graph *g = cg_graph_new(r->o->unit);
+	cg_input *in = NULL;
+	uint64_t bytes = 0;
+	r->name = strcmp(src, "-") ? src : "stdin";
+	r->res = res;
+	cg_unit_info info = { .name = r->o->unit, .source = r->name, .is_ndjson = 1 };
+	int rc = g && cg_graph_set_info(g, &info) == 0 ? CG_OK : oom(r);
+	if (!rc)
+		rc = cg_ingest_plan_unit(r->c, g, res);
+	if (!rc)
+		rc = cg_input_open(src, &in, r->c->err);
+	if (!rc)
+		rc = read_input(r, in, &bytes);
+	if (!rc)
+		rc = finish_input(r);
+	info.bytes = bytes;
+	res->bytes = bytes;
+	if (!rc && cg_graph_set_info(g, &info) < 0)
+		rc = oom(r);
+	if (!rc)
+		rc = cg_ingest_write_graph(r->c, g, res);
+	cg_input_close(in);
+	cg_graph_free(g);
+	return rc;
+}
+
+/* Stubs no input defined and the store does not hold. */
+static int write_stubs(run *r)
+{
+	int rc = CG_OK;
+	for (size_t i = 0; i < cg_graph_nvertices(r->stubs) && !rc; i++) {
+		uint64_t vid;
+		const cg_vertex *v = cg_graph_vertex_at(r->stubs, i, &vid);
+		const vslot *s = vfind(r, vid);
+		if (!s || !s->real)
+			rc = cg_ingest_put_stub(r->c, vid, v);
+	}
+	return rc;
+}
+
+int cg_ingest_ndjson(cg_store *s, const cg_ndjson_opts *o, const char *const *sources, size_t n,
+		     cg_unit_result *res, cg_err *err)
+{
+	ingest_ctx c;
+	run r = { .c = &c, .o = o, .owner = cg_unit_id(o->unit) };
+	int rc = cg_ingest_ctx_open(&c, s, err), any = 0;
+	if (!rc && (!(r.parser = cg_ndjson_parser_new(o->lenient)) || !(r.stubs = cg_graph_new(o->unit))))
+		rc = oom(&r);
+	if (!rc)
+		rc = rebound(&r);
+	if (!rc)
+		rc = cg_ingest_has_units(&c, &any);
+	for (size_t i = 0; i < n && !rc; i++) {
+		r.input = (uint16_t)i;
+		rc = ingest_source(&r, sources[i], &res[i]);
+	}
+	if (!rc)
+		rc = write_stubs(&r);
+	if (!rc)
+		rc = cg_changeset_apply(c.cs, s, o->io.bulk || !any ? CG_APPLY_SST : CG_APPLY_AUTO, err);
+	cg_ndjson_parser_free(r.parser);
+	cg_graph_free(r.stubs);
+	free(r.v);
+	free(r.p);
+	free(r.pe);
+	cg_buf_free(&r.arena);
+	cg_ingest_ctx_close(&c);
+	return rc;
+}
