@@ -43,16 +43,17 @@ static json_t *describe(const char *dir, const cg_manifest *m)
 	return o;
 }
 
-/* "K=PATH" for --shard-dir */
+/* "K=PATH" for --shard-dir; returns 0 or the usage error it reported (each K once) */
 static int parse_shard_dir(char *arg, cg_init_opts *o)
 {
 	char *eq = strchr(arg, '=');
 	long k;
-	if (!eq || eq[1] == '\0')
-		return -1;
-	*eq = '\0';
-	if (cg_cli_parse_int(arg, 0, CG_MAX_SHARDS - 1, &k) < 0)
-		return -1;
+	if (eq)
+		*eq = '\0';
+	if (!eq || eq[1] == '\0' || cg_cli_parse_int(arg, 0, CG_MAX_SHARDS - 1, &k) < 0)
+		return cg_cli_usage(prog, "--shard-dir: expected K=PATH with K in 0..%d", CG_MAX_SHARDS - 1);
+	if (o->shard_dirs[k])
+		return cg_cli_usage(prog, "--shard-dir: shard %ld given more than once", k);
 	o->shard_dirs[k] = eq + 1;
 	return 0;
 }
@@ -82,8 +83,8 @@ int main(int argc, char **argv)
 			o.shards = (int)n;
 			break;
 		case 'S':
-			if (parse_shard_dir(optarg, &o) < 0)
-				return cg_cli_usage(prog, "--shard-dir: expected K=PATH with K in 0..%d", CG_MAX_SHARDS - 1);
+			if (parse_shard_dir(optarg, &o))
+				return CG_EUSAGE;
 			break;
 		case 'c':
 			if (cg_cli_parse_int(optarg, 1, 1 << 20, &n) < 0)

@@ -17,6 +17,7 @@ refused() {
 
 @test "a value option given twice is refused by every binary" {
 	refused "--dir given more than once" cg-init -d a -d b
+	refused "--shard-dir: shard 1 given more than once" cg-init --shards 2 --shard-dir 1=a --shard-dir 1=b
 	refused "--dir given more than once" cg-ingest -d "$STORE" --dir="$STORE" -w "$EXAMPLE_WS"
 	refused "--name given more than once" cg-ingest -w "$EXAMPLE_WS" --name a --name b
 	refused "--features given more than once" cg-ingest -w "$EXAMPLE_WS" --features a --features b
