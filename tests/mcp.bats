@@ -164,7 +164,7 @@ padded_ping() {
 	assert_equal "$(answer 1 | jq -c '.result | [.resultType, .supportedVersions[0:2], .serverInfo.name, (.capabilities | keys)]')" \
 		'["complete",["2026-07-28","2025-11-25"],"cg-mcp",["tools"]]'
 	assert_equal "$(answer 2 | jq -c '.result | [.resultType, (.tools | length), (.ttlMs > 0), .cacheScope]')" \
-		'["complete",10,true,"public"]'
+		'["complete",11,true,"public"]'
 	assert_equal "$(answer 3 | jq -c '.result | [.resultType, .isError, (.structuredContent.items | length > 0)]')" \
 		'["complete",false,true]'
 	assert_equal "$(answer 4 | jq -c '.error | [.code, .data.requested, (.data.supported | index("2026-07-28") != null)]')" \
