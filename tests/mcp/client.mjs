@@ -84,7 +84,7 @@ await check('the SDK rejects structuredContent that breaks the outputSchema', as
 });
 
 await check('cg_find: prefix and kind, as cg-query find, with how many more', async () => {
-  const q = query('find', '--prefix', 'Sha');
+  const q = query('find', 'Sha', '--match', 'prefix');
   const r = await call('cg_find', { name: 'Sha', match: 'prefix', limit: 2 });
   const s = r.structuredContent;
   assert.equal(s.total, q.length);
