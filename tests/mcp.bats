@@ -243,7 +243,7 @@ padded_ping() {
 	cg-init -q --shards 3 "$store"
 	cg-ingest -q -d "$store" --workspace "$EXAMPLE_WS"
 	mv "$store/shard-001" "$BATS_TEST_TMPDIR/away"
-	run -3 cg-query -d "$store" find --prefix Sha
+	run -3 cg-query -d "$store" find Sha --match prefix
 	want=$(jq -s -c 'map(.vertex.id)' <<<"$output")
 	run --separate-stderr cg-mcp -d "$store" < <(printf '%s\n' "$INIT" "$(call 1 cg_find '{"name":"Sha","match":"prefix"}')")
 	assert_success
