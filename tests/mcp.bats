@@ -198,6 +198,7 @@ padded_ping() {
 	cg-init -q "$store"
 	cg-ingest -q -d "$store" --workspace "$EXAMPLE_WS"
 	coproc MCP { cg-mcp -d "$store" 2>/dev/null; }
+	pid=$MCP_PID # bash unsets MCP_PID when the coprocess ends
 	printf '%s\n%s\n' "$INIT" "$(call 1 cg_stats '{}')" >&"${MCP[1]}"
 	read -r init <&"${MCP[0]}"
 	read -r first <&"${MCP[0]}"
@@ -208,7 +209,7 @@ padded_ping() {
 	calls=$(wc -l <"$BATS_FILE_TMPDIR/calls.ndjson")
 	[ "$(jq .result.structuredContent.edge_types.Calls <<<"$second")" -eq "$calls" ]
 	exec {MCP[1]}>&-
-	wait "$MCP_PID"
+	wait "$pid"
 }
 
 @test "text answers: one item a line (kind path file:line) and how many more" {
