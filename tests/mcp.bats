@@ -120,6 +120,8 @@ padded_ping() {
 @test "tools/call: an unknown tool and bad params are protocol errors, bad arguments tool errors" {
 	run --separate-stderr cg-query -d "$WS_STORE" callers shapes_core::no_such_thing
 	nomatch_status=$status nomatch_err=$stderr
+	run --separate-stderr cg-query -d "$WS_STORE" path NoSuchThing shapes_core
+	nopath_status=$status nopath_err=$stderr
 	mcp "$INIT" "$(call 1 cg_nope '{}')" '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{}}' \
 		"$(call 3 cg_find '[1]')" "$(call 4 cg_find '{"limit":5000}')" "$(call 5 cg_find '{"name":"Circle","x":1}')" \
 		"$(call 6 cg_callers '{}')" "$(call 7 cg_callers '{"name":"shapes_core::no_such_thing"}')" \
@@ -142,7 +144,12 @@ padded_ping() {
 			"$(jq -c -n --arg m "${nomatch_err#cg-query: }" '[true, $m]')"
 	fi
 	assert_equal "$(answer 8 | jq -c '[.result.isError, (.result.content[0].text | startswith("unknown kind '"'no-such-kind'"' (kinds: crate, module, "))]')" '[true,true]'
-	assert_equal "$(answer 9 | jq -c '.result | [.isError, .structuredContent.found]')" '[false,false]'
+	if [ "$nopath_status" = 0 ]; then
+		assert_equal "$(answer 9 | jq -c '.result | [.isError, .structuredContent.found]')" '[false,false]'
+	else
+		assert_equal "$(answer 9 | jq -c '.result | [.isError, .content[0].text]')" \
+			"$(jq -c -n --arg m "${nopath_err#cg-query: }" '[true, $m]')"
+	fi
 }
 
 @test "stateless 2026-07-28: server/discover, _meta on each request, resultType, no handshake" {
@@ -157,7 +164,7 @@ padded_ping() {
 	assert_equal "$(answer 1 | jq -c '.result | [.resultType, .supportedVersions[0:2], .serverInfo.name, (.capabilities | keys)]')" \
 		'["complete",["2026-07-28","2025-11-25"],"cg-mcp",["tools"]]'
 	assert_equal "$(answer 2 | jq -c '.result | [.resultType, (.tools | length), (.ttlMs > 0), .cacheScope]')" \
-		'["complete",10,true,"public"]'
+		'["complete",11,true,"public"]'
 	assert_equal "$(answer 3 | jq -c '.result | [.resultType, .isError, (.structuredContent.items | length > 0)]')" \
 		'["complete",false,true]'
 	assert_equal "$(answer 4 | jq -c '.error | [.code, .data.requested, (.data.supported | index("2026-07-28") != null)]')" \
@@ -191,6 +198,7 @@ padded_ping() {
 	cg-init -q "$store"
 	cg-ingest -q -d "$store" --workspace "$EXAMPLE_WS"
 	coproc MCP { cg-mcp -d "$store" 2>/dev/null; }
+	pid=$MCP_PID # bash unsets MCP_PID when the coprocess ends
 	printf '%s\n%s\n' "$INIT" "$(call 1 cg_stats '{}')" >&"${MCP[1]}"
 	read -r init <&"${MCP[0]}"
 	read -r first <&"${MCP[0]}"
@@ -201,7 +209,7 @@ padded_ping() {
 	calls=$(wc -l <"$BATS_FILE_TMPDIR/calls.ndjson")
 	[ "$(jq .result.structuredContent.edge_types.Calls <<<"$second")" -eq "$calls" ]
 	exec {MCP[1]}>&-
-	wait "$MCP_PID"
+	wait "$pid"
 }
 
 @test "text answers: one item a line (kind path file:line) and how many more" {
@@ -236,7 +244,7 @@ padded_ping() {
 	cg-init -q --shards 3 "$store"
 	cg-ingest -q -d "$store" --workspace "$EXAMPLE_WS"
 	mv "$store/shard-001" "$BATS_TEST_TMPDIR/away"
-	run -3 cg-query -d "$store" find --prefix Sha
+	run -3 cg-query -d "$store" find Sha --match prefix
 	want=$(jq -s -c 'map(.vertex.id)' <<<"$output")
 	run --separate-stderr cg-mcp -d "$store" < <(printf '%s\n' "$INIT" "$(call 1 cg_find '{"name":"Sha","match":"prefix"}')")
 	assert_success

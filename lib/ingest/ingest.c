@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "ingest_int.h"
 #include "codec/record.h"
@@ -382,10 +383,12 @@ static int put_meta(ingest_ctx *c, const cg_graph *g, const cg_unit_result *res)
 	json_t *deps = json_array();
 	for (size_t i = 0; in->depends && in->depends[i]; i++)
 		json_array_append_new(deps, json_string(in->depends[i]));
-	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:s}",
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:s}",
 			      "unit", cg_graph_unit(g), "kind", in->is_ndjson ? "ndjson" : "crate",
 			      "name", in->name, "version", in->version, "checksum", in->checksum,
-			      "features", in->features, "source", in->source, "bytes", (json_int_t)in->bytes,
+			      "content", res->content[0] ? res->content : NULL,
+			      "features", in->features, "source", in->source, "input", in->input,
+			      "bytes", (json_int_t)in->bytes,
 			      "vertices", (json_int_t)res->vertices, "stubs", (json_int_t)res->stubs,
 			      "edges", edge_counts(res->edges), "depends", deps, "ingested", when);
 	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -422,6 +425,33 @@ int cg_ingest_meta(cg_store *s, int mtype, const char *key, char **json, cg_err 
 	return rc;
 }
 
+typedef struct meta_walk {
+	cg_ingest_meta_fn fn;
+	void *ctx;
+	cg_err *err;
+} meta_walk;
+
+static int visit_meta(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	meta_walk *w = ctx;
+	cg_rec rec;
+	char key[512];
+	if (cg_rec_open(v, vl, CG_REC_META, &rec, w->err))
+		return w->err->code;
+	snprintf(key, sizeof key, "%.*s", (int)(kl - 2), (const char *)k + 2);
+	return w->fn(w->ctx, key, cg_meta_text(&rec));
+}
+
+int cg_ingest_each_meta(cg_store *s, int mtype, cg_ingest_meta_fn fn, void *ctx, cg_err *err)
+{
+	uint8_t prefix[2] = { CG_FAM_META, (uint8_t)mtype };
+	meta_walk w = { fn, ctx, err };
+	cg_scanner *sc = cg_scanner_new(s);
+	int rc = sc ? cg_scan_prefix(sc, 0, prefix, sizeof prefix, visit_meta, &w, err) : oom(err);
+	cg_scanner_free(sc);
+	return rc;
+}
+
 static int same_text(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") == 0;
@@ -441,14 +471,46 @@ static int same_depends(json_t *stored, const cg_unit_info *in)
 	return 1;
 }
 
-/* The cache key: name, version (in the unit), source checksum, enabled features — and the
- * dependencies Cargo.lock resolves, whose versions the Depends edges carry. */
-static int same_cache_key(const char *meta, const cg_unit_info *in)
+/* The digest of what the graph holds: every vertex record and edge as they would be stored,
+ * summed so that their order does not matter. It, not the input's bytes, decides whether a
+ * unit changed: options that change the subgraph (--keep-synthetic) change it, and the
+ * build's location (rustdoc JSON names the rlibs in its target directory) does not. */
+static int content_digest(ingest_ctx *c, cg_graph *g, char out[17])
+{
+	uint64_t sum = 0;
+	uint8_t fk[CG_EDGE_KEY_LEN];
+	cg_graph_dedupe_edges(g);
+	for (size_t i = 0; i < cg_graph_nvertices(g); i++) {
+		uint64_t vid;
+		const cg_vertex *v = cg_graph_vertex_at(g, i, &vid);
+		if (cg_vertex_encode(&c->val, v) < 0)
+			return oom(c->err);
+		sum += XXH3_64bits_withSeed(c->val.data, c->val.len, vid);
+	}
+	for (size_t i = 0; i < cg_graph_nedges(g); i++) {
+		const cg_gedge *e = cg_graph_edge_at(g, i);
+		cg_edge_val ev = { cg_graph_unit_id(g), e->line, e->flags, e->file };
+		cg_key_edge(fk, e->src, e->type, e->dst, 0);
+		if (cg_edge_encode(&c->val, &ev) < 0)
+			return oom(c->err);
+		sum += XXH3_64bits_withSeed(c->val.data, c->val.len, XXH3_64bits(fk, sizeof fk));
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)sum);
+	return CG_OK;
+}
+
+/* The cache key: name, version (in the unit), what the subgraph holds, enabled features — and
+ * the dependencies Cargo.lock resolves, whose versions the Depends edges carry. A unit stored
+ * before the digest was kept is compared by its source checksum, so that a cg upgrade does
+ * not rewrite every unit on the next ingest. */
+static int same_cache_key(const char *meta, const cg_unit_info *in, const char *content)
 {
 	json_t *o = json_loads(meta, 0, NULL);
+	const char *stored = json_string_value(json_object_get(o, "content"));
 	const char *sum = json_string_value(json_object_get(o, "checksum"));
 	const char *feat = json_string_value(json_object_get(o, "features"));
-	int same = o && same_text(sum, in->checksum) && same_text(feat, in->features) &&
+	int same_graph = stored ? strcmp(stored, content) == 0 : same_text(sum, in->checksum);
+	int same = o && same_graph && same_text(feat, in->features) &&
 		same_depends(json_object_get(o, "depends"), in);
 	json_decref(o);
 	return same;
@@ -548,6 +610,33 @@ static int is_ndjson_meta(const char *meta)
 	return yes;
 }
 
+static int same_input(const char *meta, const cg_unit_info *in)
+{
+	json_t *o = json_loads(meta, 0, NULL);
+	int same = in->input && same_text(json_string_value(json_object_get(o, "input")), in->input);
+	json_decref(o);
+	return same;
+}
+
+/* An unchanged unit whose record lacks this input's digest (stored by an older cg, or built
+ * elsewhere from the same graph) gets it, so that the next run need not parse it. */
+static int note_input(ingest_ctx *c, const char *unit, const char *meta, const char *input)
+{
+	json_t *o = json_loads(meta, 0, NULL);
+	char *text = o && json_object_set_new(o, "input", json_string(input)) == 0
+		? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	int rc = CG_OK;
+	if (!text)
+		rc = oom(c->err);
+	else if (cg_key_meta(&c->key, CG_META_CRATE, unit, strlen(unit)) < 0 ||
+		 cg_meta_encode(&c->val, text, strlen(text)) < 0 ||
+		 cg_changeset_put(c->cs, 0, c->key.data, c->key.len, c->val.data, c->val.len) < 0)
+		rc = cg_ingest_cs_failed(c);
+	free(text);
+	return rc;
+}
+
 /* Decides added / replaced / unchanged for one graph and plans its removal if replaced. */
 int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 {
@@ -555,8 +644,17 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 	result_init(res, cg_graph_unit(g), in);
 	char *meta;
 	int rc = cg_ingest_meta(c->store, CG_META_CRATE, cg_graph_unit(g), &meta, c->err);
-	if (rc)
+	if (!rc && meta && !in->is_ndjson && same_input(meta, in)) {
+		res->status = "unchanged"; /* decided from the input's bytes: g may be unparsed */
+		free(meta);
+		return CG_OK;
+	}
+	if (!rc && !in->is_ndjson)
+		rc = content_digest(c, g, res->content);
+	if (rc) {
+		free(meta);
 		return rc;
+	}
 	if (meta && !in->is_ndjson != !is_ndjson_meta(meta)) {
 		rc = cg_err_set(c->err, CG_EDATA, in->is_ndjson
 				? "--unit %s: the store holds a crate of that name and version; give another unit name"
@@ -564,8 +662,10 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 				cg_graph_unit(g), cg_graph_unit(g));
 	} else if (!meta || in->is_ndjson) {
 		res->status = "added";
-	} else if (same_cache_key(meta, in)) {
+	} else if (same_cache_key(meta, in, res->content)) {
 		res->status = "unchanged";
+		if (in->input)
+			rc = note_input(c, cg_graph_unit(g), meta, in->input);
 	} else {
 		cg_unit_result removed;
 		result_init(&removed, cg_graph_unit(g), in);
