@@ -47,20 +47,23 @@ $(B)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libcg.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(B)/libcg.a $(LIBS)
 
-check: check-unit check-bats
-
 # The devws fixture (tests/fixtures/devws.tar.zst), unpacked once per build dir.
-DEVWS = $(abspath $(B))/fixtures/devws
 $(B)/fixtures/devws.stamp: tests/fixtures/devws.tar.zst
 	rm -rf $(B)/fixtures/devws
 	sh tests/tools/unpack-fixture.sh devws $(B)/fixtures
 	touch $@
 
+# Each runs its tests as TAP and ends with one line: N passed, N failed, N skipped.
+SUITE = CG_BUILDDIR=$(abspath $(B)) CG_DEVWS=$(abspath $(B))/fixtures/devws bash tests/tools/suite.sh
+
+check: $(UNITS) $(BINS) $(B)/fixtures/devws.stamp
+	$(SUITE) $(UNITS) tests
+
 check-unit: $(UNITS) $(B)/fixtures/devws.stamp
-	@for t in $(UNITS); do echo "unit: $$t"; CG_DEVWS=$(DEVWS) $$t || exit 1; done
+	$(SUITE) $(UNITS)
 
 check-bats: $(BINS) $(B)/fixtures/devws.stamp
-	CG_BUILDDIR=$(abspath $(B)) CG_DEVWS=$(DEVWS) bats tests
+	$(SUITE) tests
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir.
 check-asan:

@@ -107,15 +107,13 @@ int main(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ "keep", required_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL;
 	int wait = 0, quiet = 0, c, bad = 0;
 	long id = 0, keep = -1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:qhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:q", .longopts = longopts, .usage = usage, .operands = -1 };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'w': wait = 1; break;
@@ -128,11 +126,10 @@ int main(int argc, char **argv)
 				return cg_cli_usage(prog, "--keep: '%s' is not a number >= 1", optarg);
 			break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	if (optind >= argc)
 		return cg_cli_usage(prog, "missing command: create, list, verify, restore or purge");
 	const char *cmd = argv[optind++];

@@ -112,8 +112,6 @@ int main(int argc, char **argv)
 		{ "max-seconds", required_argument, NULL, 'm' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL, *family = NULL, *from = NULL, *to = NULL;
@@ -122,8 +120,9 @@ int main(int argc, char **argv)
 	cg_err err = { 0 };
 	int quiet = 0, wait = 0, c, rc = CG_OK;
 	long n;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:qhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:q", .longopts = longopts, .usage = usage,
+		       .exclusive = (const int[][2]){ { 'f', 'F' }, { 'f', 'T' }, { 0, 0 } } };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'f': family = optarg; break;
@@ -136,13 +135,10 @@ int main(int argc, char **argv)
 			break;
 		case 'w': wait = 1; break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cg_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	if (family && family_range(family, &lo, &hi) < 0)
 		rc = cg_cli_usage(prog, "--family: '%s' is not one of v, e, i, m", family);
 	else if (from && cg_keytext_parse(from, &lo, &err))

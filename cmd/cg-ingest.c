@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/cli.h"
+#include "ingest/apply.h"
 #include "ingest/load.h"
 #include "ingest/watch.h"
 
@@ -61,34 +62,6 @@ static void progress(void *ctx, size_t done, size_t total)
 		fputc('\n', stderr);
 }
 
-static int print_json(json_t *o)
-{
-	int rc = !o || cg_cli_print_json(o) < 0 ? -1 : 0;
-	json_decref(o);
-	return rc;
-}
-
-/* Units a workspace change took out of the store: no workspace lists them any more. */
-static int print_removed(const cg_ws_outcome *ws)
-{
-	int rc = 0;
-	for (size_t i = 0; i < ws->nremoved && !rc; i++)
-		rc = print_json(cg_load_result_json(&ws->removed[i], NULL, 0));
-	return rc;
-}
-
-static int print_report(const cg_load_report *rep)
-{
-	int rc = 0;
-	for (size_t i = 0; i < rep->n && !rc; i++) {
-		const cg_load_item *it = &rep->items[i];
-		rc = print_json(it->failed
-			? json_pack("{s:s, s:s, s:s}", "file", it->source, "status", "failed", "error", it->err.msg)
-			: cg_load_result_json(&it->res, it->source, it->ms));
-	}
-	return rc ? rc : print_removed(&rep->ws);
-}
-
 enum { OPT_DOC_DIR = 256, OPT_LOCKFILE, OPT_FEATURES, OPT_NDJSON, OPT_UNIT, OPT_REMOVE, OPT_BULK,
        OPT_KEEP_GOING, OPT_KEEP_SYNTHETIC, OPT_CACHE_MB, OPT_NAME, OPT_REMOVE_WS, OPT_WATCH, OPT_DEBOUNCE, OPT_RETRY, OPT_REBUILD,
        OPT_MOVE_WS, OPT_LENIENT, OPT_MEMORY };
@@ -116,62 +89,20 @@ static const struct option longopts[] = {
 	{ "lenient", no_argument, NULL, OPT_LENIENT },
 	{ "memory-mb", required_argument, NULL, OPT_MEMORY },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
 };
 
-static int remove_units(cg_store *s, char **specs, size_t n, int quiet)
-{
-	cg_err err = { 0 };
-	for (size_t i = 0; i < n; i++) {
-		cg_unit_result r;
-		int rc = cg_ingest_remove(s, specs[i], &r, &err);
-		if (rc) {
-			cg_cli_error(prog, &err);
-			return rc;
-		}
-		if (!quiet)
-			print_json(cg_load_result_json(&r, NULL, 0)); /* cg_cli_finish_change reports a failure */
-	}
-	return CG_OK;
-}
-
-/* Prints the units that went, then {"workspace":NAME,"status":"removed","kept":[...]}. */
-static int remove_workspaces(cg_store *s, char **names, size_t n, int quiet)
-{
-	cg_err err = { 0 };
-	for (size_t i = 0; i < n; i++) {
-		cg_ws_outcome ws;
-		int rc = cg_ws_remove(s, names[i], &ws, &err);
-		if (rc) {
-			cg_cli_error(prog, &err);
-			return rc;
-		}
-		json_t *kept = json_array();
-		for (size_t k = 0; kept && k < ws.nkept; k++)
-			json_array_append_new(kept, json_string(ws.kept[k]));
-		if (!quiet && print_removed(&ws) == 0)
-			print_json(json_pack("{s:s, s:s, s:I, s:o}", "workspace", names[i], "status", "removed",
-					     "units_removed", (json_int_t)ws.nremoved, "kept", kept));
-		else
-			json_decref(kept);
-		cg_ws_outcome_free(&ws);
-	}
-	return CG_OK;
-}
-
-/* Watch events go out one line at a time, as they happen. */
-static int print_event(void *ctx, json_t *ev)
+/* Outcomes and watch events go out one line at a time, as they happen. */
+static int print_line(void *ctx, json_t *line)
 {
 	(void)ctx;
-	return cg_cli_print_json(ev) < 0 || cg_cli_flush() < 0 ? -1 : 0;
+	return cg_cli_print_json(line) < 0 || cg_cli_flush() < 0 ? -1 : 0;
 }
 
 static int run_watch(cg_store *s, cg_watch_opts *wo, int quiet)
 {
 	cg_err err = { 0 };
-	wo->event = quiet ? NULL : print_event;
+	wo->event = quiet ? NULL : print_line;
 	int rc = cg_watch_run(s, wo, &err);
 	return rc ? cg_cli_fail(prog, rc, &err) : CG_OK;
 }
@@ -187,8 +118,9 @@ int main(int argc, char **argv)
 	size_t nremoves = 0, nremove_ws = 0;
 	int quiet = 0, c;
 	long n;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:qhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:w:q", .longopts = longopts, .usage = usage, .operands = -1,
+		       .repeatable = (const int[]){ OPT_REMOVE, OPT_REMOVE_WS, 0 } };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'w': o.workspace = optarg; break;
@@ -233,11 +165,10 @@ int main(int argc, char **argv)
 			o.memory = (size_t)n << 20;
 			break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	o.inputs = (const char *const *)argv + optind;
 	o.ninputs = (size_t)(argc - optind);
 	if ((o.unit || o.lenient) && !o.ndjson)
@@ -270,20 +201,16 @@ int main(int argc, char **argv)
 		cg_store_close(s);
 		return cg_cli_finish_change(prog, rc);
 	}
-	rc = remove_units(s, removes, nremoves, quiet);
-	if (!rc)
-		rc = remove_workspaces(s, remove_ws, nremove_ws, quiet);
-	if (!rc && (o.ninputs || o.workspace || o.doc_dir)) {
-		cg_load_report rep;
-		rc = cg_load_run(s, &o, &rep, &err);
-		if (rep.no_lockfile)
-			fprintf(stderr, "%s: no Cargo.lock (give --workspace or --lockfile): the crates get no Depends edges\n", prog);
-		if (!quiet && (!rc || o.keep_going))
-			print_report(&rep);
-		if (rc)
-			cg_cli_error(prog, &err);
-		cg_load_report_free(&rep);
-	}
+	cg_apply_opts ao = { .load = o.ninputs || o.workspace || o.doc_dir ? &o : NULL,
+			     .removes = (const char *const *)removes, .nremoves = nremoves,
+			     .remove_workspaces = (const char *const *)remove_ws, .nremove_workspaces = nremove_ws,
+			     .emit = quiet ? NULL : print_line };
+	int no_lockfile;
+	rc = cg_apply_run(s, &ao, &no_lockfile, &err);
+	if (no_lockfile)
+		fprintf(stderr, "%s: no Cargo.lock (give --workspace or --lockfile): the crates get no Depends edges\n", prog);
+	if (rc)
+		cg_cli_error(prog, &err);
 	cg_store_close(s);
 	return cg_cli_finish_change(prog, rc);
 }

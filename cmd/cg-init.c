@@ -43,16 +43,17 @@ static json_t *describe(const char *dir, const cg_manifest *m)
 	return o;
 }
 
-/* "K=PATH" for --shard-dir */
+/* "K=PATH" for --shard-dir; returns 0 or the usage error it reported (each K once) */
 static int parse_shard_dir(char *arg, cg_init_opts *o)
 {
 	char *eq = strchr(arg, '=');
 	long k;
-	if (!eq || eq[1] == '\0')
-		return -1;
-	*eq = '\0';
-	if (cg_cli_parse_int(arg, 0, CG_MAX_SHARDS - 1, &k) < 0)
-		return -1;
+	if (eq)
+		*eq = '\0';
+	if (!eq || eq[1] == '\0' || cg_cli_parse_int(arg, 0, CG_MAX_SHARDS - 1, &k) < 0)
+		return cg_cli_usage(prog, "--shard-dir: expected K=PATH with K in 0..%d", CG_MAX_SHARDS - 1);
+	if (o->shard_dirs[k])
+		return cg_cli_usage(prog, "--shard-dir: shard %ld given more than once", k);
 	o->shard_dirs[k] = eq + 1;
 	return 0;
 }
@@ -65,16 +66,15 @@ int main(int argc, char **argv)
 		{ "shard-dir", required_argument, NULL, 'S' },
 		{ "cache-mb", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	cg_init_opts o = { .shards = 1 };
 	const char *dir = NULL;
 	int quiet = 0, c;
 	long n;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:qhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:q", .longopts = longopts, .usage = usage, .operands = 1,
+		       .repeatable = (const int[]){ 'S', 0 } };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 's':
@@ -83,8 +83,8 @@ int main(int argc, char **argv)
 			o.shards = (int)n;
 			break;
 		case 'S':
-			if (parse_shard_dir(optarg, &o) < 0)
-				return cg_cli_usage(prog, "--shard-dir: expected K=PATH with K in 0..%d", CG_MAX_SHARDS - 1);
+			if (parse_shard_dir(optarg, &o))
+				return CG_EUSAGE;
 			break;
 		case 'c':
 			if (cg_cli_parse_int(optarg, 1, 1 << 20, &n) < 0)
@@ -92,15 +92,12 @@ int main(int argc, char **argv)
 			o.cache_mb = (int)n;
 			break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	if (optind < argc && dir)
 		return cg_cli_usage(prog, "give the directory either as -d DIR or as an argument, not both");
-	if (argc - optind > 1)
-		return cg_cli_usage(prog, "unexpected argument '%s'", argv[optind + 1]);
 	dir = optind < argc ? argv[optind] : cg_cli_store_dir(dir);
 	for (int i = o.shards; i < CG_MAX_SHARDS; i++)
 		if (o.shard_dirs[i])

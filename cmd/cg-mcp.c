@@ -31,28 +31,23 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "cache-vertices", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL;
 	long cache = 65536;
 	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:hV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:", .longopts = longopts, .usage = usage };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'c':
 			if (cg_cli_parse_int(optarg, 0, 1L << 30, &cache) < 0)
 				return cg_cli_usage(prog, "--cache-vertices: '%s' is not a number", optarg);
 			break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cg_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	signal(SIGPIPE, SIG_IGN); /* a client that goes away is end of input, not a crash */
 
 	cg_store *s = NULL;

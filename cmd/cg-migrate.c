@@ -87,8 +87,6 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "chunk", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL;
@@ -97,8 +95,8 @@ int main(int argc, char **argv)
 	cg_err err = { 0 };
 	int quiet = 0, c, rc;
 	long n;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:nqhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:nq", .longopts = longopts, .usage = usage };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 't':
@@ -118,13 +116,10 @@ int main(int argc, char **argv)
 			mo.chunk = n;
 			break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cg_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	if (ro.shards && (mo.to || mo.chunk))
 		return cg_cli_usage(prog, "--reshard is a run of its own: not with --to or --chunk");
 

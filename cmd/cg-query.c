@@ -2,7 +2,6 @@
  * objects on stdin, as NDJSON on stdout, with the store opened read-only. */
 #include <getopt.h>
 #include <jansson.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,113 +62,62 @@ typedef struct opts {
 	long cache;
 } opts;
 
-/* Global options may also follow the query words: take them out wherever they stand. */
+/* Global options may also follow the query words: take them out wherever they stand.
+ * A value given twice is refused, as cg_cli_next() refuses it for the other binaries. */
 static int pull_globals(int *argc, char **argv, opts *o)
 {
-	int n = 0;
+	int n = 0, cache_given = 0;
 	for (int a = 0; a < *argc; a++) {
 		const char *w = argv[a];
+		int dir = !strcmp(w, "-d") || !strcmp(w, "--dir") || !strncmp(w, "--dir=", 6);
+		int cache = !strcmp(w, "--cache-vertices") || !strncmp(w, "--cache-vertices=", 17);
+		const char *eq = strchr(w, '=');
 		if (!strcmp(w, "-e") || !strcmp(w, "--exit-status"))
 			o->exit_status = 1;
 		else if (!strcmp(w, "--strict"))
 			o->strict = 1;
 		else if (!strcmp(w, "--warm"))
 			o->warm = 1;
-		else if ((!strcmp(w, "-d") || !strcmp(w, "--dir")) && a + 1 < *argc)
-			o->dir = argv[++a];
-		else if (!strncmp(w, "--dir=", 6))
-			o->dir = w + 6;
-		else if (!strcmp(w, "--cache-vertices") && a + 1 < *argc) {
-			if (cg_cli_parse_int(argv[++a], 0, 1L << 30, &o->cache) < 0)
-				return cg_cli_usage(prog, "--cache-vertices: '%s' is not a number", argv[a]);
-		} else
+		else if (!dir && !cache)
 			argv[n++] = argv[a];
+		else if ((dir && o->dir) || (cache && cache_given++))
+			return cg_cli_usage(prog, "%s given more than once", dir ? "--dir" : "--cache-vertices");
+		else if (!eq && a + 1 == *argc)
+			return cg_cli_usage(prog, "option '%s' needs an argument", w);
+		else if (dir)
+			o->dir = eq ? eq + 1 : argv[++a];
+		else if (cg_cli_parse_int(eq ? eq + 1 : argv[++a], 0, 1L << 30, &o->cache) < 0)
+			return cg_cli_usage(prog, "--cache-vertices: '%s' is not a number", eq ? eq + 1 : argv[a]);
 	}
 	*argc = n;
 	return 0;
 }
 
-static void drop_newline(char *s, ssize_t *n)
+static void bad_line(void *ctx, size_t lineno, const char *msg)
 {
-	while (*n > 0 && (s[*n - 1] == '\n' || s[*n - 1] == '\r'))
-		s[--*n] = '\0';
+	(void)ctx;
+	fprintf(stderr, "%s: line %zu: %s\n", prog, lineno, msg);
 }
 
-static int blank(const char *s)
+/* A write error stops the stream; cg_cli_finish reports it. */
+static int flush_answers(void *ctx)
 {
-	return s[strspn(s, " \t")] == '\0';
+	(void)ctx;
+	return cg_cli_flush() < 0;
 }
 
-/* More input already on its way: answers can wait in the buffer. With nothing pending the
- * caller may be waiting for this answer (a co-process), so it is flushed now. */
-static int input_waiting(void)
+/* Answers stdin's query objects, or the one query of the command line; reports a failure. */
+static int answer(cg_query_engine *q, json_t *req, int strict, size_t *total)
 {
-	struct pollfd p = { .fd = 0, .events = POLLIN };
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
-}
-
-/* One query per line; a bad line is reported and answered with an error object. */
-static int run_stream(cg_query_engine *q, const opts *o, size_t *total)
-{
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
-	int rc = CG_OK, bad = 0, first = 1;
 	cg_err err = { 0 };
-	while (!rc && (n = getline(&line, &cap, stdin)) >= 0) {
-		lineno++;
-		drop_newline(line, &n);
-		if (blank(line))
-			continue;
-		if (!first && (rc = cg_query_refresh(q, &err)))
-			break;
-		first = 0;
-		json_error_t je;
-		json_t *req = json_loadb(line, (size_t)n, 0, &je);
-		size_t count = 0;
-		int qrc;
-		if (!req) {
-			snprintf(err.msg, sizeof err.msg, "invalid JSON: %s", je.text);
-			qrc = CG_EUSAGE;
-			cg_query_fail(q, NULL, err.msg);
-		} else {
-			qrc = cg_query_run(q, req, &count, &err);
-		}
-		json_decref(req);
-		*total += count;
-		if (qrc == CG_EUSAGE) {
-			fprintf(stderr, "%s: line %zu: %s\n", prog, lineno, err.msg);
-			bad = 1;
-			if (o->strict)
-				break;
-		} else if (qrc && qrc != CG_ENEGATIVE) { /* no match: its closing line says so */
-			rc = qrc;
-		}
-		if (!input_waiting() && cg_cli_flush() < 0)
-			break; /* cg_cli_finish reports it */
-	}
-	free(line);
+	cg_query_stream_opts so = { .strict = strict, .bad_line = bad_line, .idle = flush_answers };
+	cg_query_stream_counts c = { 0 };
+	int rc = req ? cg_query_run(q, req, total, &err) : cg_query_stream(q, stdin, &so, &c, &err);
+	if (!req)
+		*total = c.answers;
 	if (rc)
-		rc = cg_cli_fail(prog, rc, &err);
-	else if (ferror(stdin))
-		rc = cg_err_set(&err, CG_EIO, "reading standard input failed"), cg_cli_error(prog, &err);
-	return rc ? rc : bad ? CG_EDATA : CG_OK;
-}
-
-static int run_one(cg_query_engine *q, json_t *req, size_t *total)
-{
-	cg_err err = { 0 };
-	int rc = cg_query_run(q, req, total, &err);
-	return rc ? cg_cli_fail(prog, rc, &err) : CG_OK;
-}
-
-/* The first shard the store could not open, or -1 when all are there. */
-static int first_missing_shard(const cg_store *s)
-{
-	for (int i = 0; i < cg_store_nshards(s); i++)
-		if (!cg_store_db(s, i))
-			return i;
-	return -1;
+		return cg_cli_fail(prog, rc, &err);
+	return c.bad ? CG_EDATA : CG_OK; /* each bad line has been reported */
 }
 
 int main(int argc, char **argv)
@@ -206,27 +154,19 @@ words:;
 	cg_store *s = NULL;
 	cg_query_engine *q = NULL;
 	cg_open_opts oo = { .mode = CG_OPEN_READ };
-	cg_query_opts qo = { .cache_vertices = (size_t)o.cache, .emit = emit_line, .closing = stream,
-			     .raw_text = !stream, .notice = stream ? NULL : notice };
-	size_t total = 0, loaded;
+	cg_query_opts qo = { .strict = o.strict, .warm = o.warm ? (size_t)o.cache : 0, .cache_vertices = (size_t)o.cache,
+			     .emit = emit_line, .closing = stream, .raw_text = !stream, .notice = stream ? NULL : notice };
+	size_t total = 0;
 	int rc = cg_store_open(cg_cli_store_dir(o.dir), &oo, &s, &err);
 	if (!rc)
 		rc = cg_query_open(s, &qo, &q, &err);
-	if (!rc && o.warm)
-		rc = cg_query_warm(q, (size_t)o.cache, &loaded, &err);
-	int missing = rc ? -1 : first_missing_shard(s);
-	if (!rc && missing >= 0 && o.strict)
-		rc = cg_err_set(&err, CG_EIO, "shard %d cannot be read (--strict): %s", missing,
-				cg_store_shard_error(s, missing));
 	if (rc)
 		cg_cli_error(prog, &err);
-	else if (stream)
-		rc = run_stream(q, &o, &total);
 	else
-		rc = run_one(q, req, &total);
+		rc = answer(q, req, o.strict, &total);
 	if (!rc && o.exit_status && total == 0 && !cg_cli_stdout_errno())
 		rc = CG_ENEGATIVE;
-	if (!rc && missing >= 0)
+	if (!rc && q && cg_query_partial(q))
 		rc = CG_EPARTIAL; /* the answers say "partial"; so does the exit status */
 	json_decref(req);
 	cg_query_close(q);

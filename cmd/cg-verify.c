@@ -69,16 +69,14 @@ int main(int argc, char **argv)
 		{ "quick", optional_argument, NULL, 'Q' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL, *metrics = NULL;
 	cg_verify_opts vo = { .sample = 1 };
 	int quiet = 0, c;
 	long n;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:qhV", longopts, NULL)) != -1) {
+	cg_cli cli = { .prog = prog, .shortopts = "d:q", .longopts = longopts, .usage = usage };
+	while ((c = cg_cli_next(&cli, argc, argv)) >= 0) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'Q':
@@ -88,13 +86,10 @@ int main(int argc, char **argv)
 			break;
 		case 'M': metrics = optarg; break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(); return cg_cli_finish(prog, 0);
-		case 'V': return cg_cli_finish(prog, cg_cli_version(prog));
-		default: return cg_cli_bad_option(prog, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cg_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+	if (c == CG_CLI_EXIT)
+		return cli.status;
 	dir = cg_cli_store_dir(dir);
 
 	cg_err err = { 0 };

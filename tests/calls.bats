@@ -57,7 +57,7 @@ above_floor() {
 	run -0 --separate-stderr cg-calls -w "$EXAMPLE_WS" --paths
 	printf '%s\n' "${lines[@]}" >"$BATS_TEST_TMPDIR/edges"
 	result=$(score "$FIX/expected-examples.tsv" "$BATS_TEST_TMPDIR/edges")
-	echo "examples/ws: $result" >&3
+	note "examples/ws: $result"
 	above_floor "$result" 0.95 0.95
 	# every line is an edge cg-ingest takes, with a call site
 	run -0 jq -e -s 'all(.type == "edge" and .label == "Calls" and (.src | test("^[0-9a-f]{16}$"))
@@ -73,7 +73,7 @@ above_floor() {
 	run -0 --separate-stderr cg-calls -w "$DEVWS" --paths -r "$BATS_TEST_TMPDIR/report"
 	printf '%s\n' "${lines[@]}" >"$BATS_TEST_TMPDIR/edges"
 	result=$(score "$FIX/expected-devws.tsv" "$BATS_TEST_TMPDIR/edges")
-	echo "devws: $result" >&3
+	note "devws: $result"
 	above_floor "$result" 0.97 0.95
 	# calls inside macro arguments, through `use` of another crate's re-export, and a
 	# method through a struct field's type from another crate

@@ -27,6 +27,14 @@ require_devws() {
 	[ -d "$DEVWS/json" ] || sh "$CG_ROOT/tests/tools/unpack-fixture.sh" devws "$(dirname "$DEVWS")"
 }
 
+# note TEXT...: detail a test gathers (scores, trial timings). It goes to the test's output,
+# which bats shows only when the test fails, and with CG_TEST_VERBOSE=1 also to the progress
+# stream as TAP comments, so a passing run stays quiet unless asked.
+note() {
+	printf '%s\n' "$@"
+	[ "${CG_TEST_VERBOSE:-0}" = 0 ] || printf '%s\n' "$@" | sed 's/^/# /' >&3
+}
+
 # Prints every key and value of a store as readable hex-free lines, for before/after
 # comparisons; needs cg-verify --dump (falls back to copying raw files when absent).
 store_fingerprint() {

@@ -157,7 +157,7 @@ old_records() {
 		*) false ;;
 		esac
 		[ "$left" -gt 0 ] && [ "$left" -lt 1596 ] && partial=$((partial + 1))
-		echo "trial $trial: killed after ${delay}s, $left version-1 records left" >&3
+		note "trial $trial: killed after ${delay}s, $left version-1 records left"
 		run -0 --separate-stderr cg-verify
 		diff <(cg-query dump) "$FIXTURE/dump.ndjson"
 		run -0 --separate-stderr cg-migrate -q
@@ -314,7 +314,7 @@ old_records() {
 		kill -9 $! 2>/dev/null || true
 		wait $! || true
 		shards=$(jq .shards "$STORE/MANIFEST.json")
-		echo "trial $trial: killed after ${delay}s at $shards shard(s): $(ls "$STORE" | tr '\n' ' ')" >&3
+		note "trial $trial: killed after ${delay}s at $shards shard(s): $(ls "$STORE" | tr '\n' ' ')"
 		[ "$shards" = 1 ] || [ "$shards" = 3 ]
 		[ "$(flat_dump "$STORE")" = "$dump" ]
 		run -0 --separate-stderr cg-verify

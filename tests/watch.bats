@@ -70,13 +70,15 @@ teardown() {
 	setup_ws
 	start_watch
 	before=$(cg-query stats | jq -c '.stats | [.vertices, .edges]')
-	head -c 20000 "$EXAMPLE_WS/json-extra/shapes_render.json" >"$WS/target/doc/shapes_render.json"
+	# the feature build of shapes_core: its subgraph differs (module extra), so it is replaced
+	head -c 20000 "$EXAMPLE_WS/json-extra/shapes_core.json" >"$WS/target/doc/shapes_core.json"
 	wait_for '"event":"retry"'
-	grep -q '"event":"retry","error":".*shapes_render.json: line' "$EVENTS"
+	grep -q '"event":"retry","error":".*shapes_core.json: line' "$EVENTS"
 	assert_equal "$(cg-query stats | jq -c '.stats | [.vertices, .edges]')" "$before"
-	run -1 cg-query -e find --crate shapes_render --name add_triangle
-	cp "$EXAMPLE_WS/json-extra/shapes_render.json" "$WS/target/doc/shapes_render.json"
-	wait_for '"crate":"shapes_render".*"status":"replaced"'
+	run -1 cg-query -e find --crate shapes_core --name Ellipse
+	cp "$EXAMPLE_WS/json-extra/shapes_core.json" "$WS/target/doc/shapes_core.json"
+	wait_for '"crate":"shapes_core".*"status":"replaced"'
+	run -0 cg-query -e find --crate shapes_core --name Ellipse
 	stop_watch
 	run -0 cg-verify
 }

@@ -218,3 +218,40 @@ units() { # the units a store holds, sorted, on one line
 	assert_equal "$(units)" "shapes_core@0.1.0 shapes_render@0.1.0"
 	run -0 cg-ingest -q --workspace "$BATS_TEST_TMPDIR/b/ws"
 }
+
+@test "--keep-synthetic is part of the cache key: the impls arrive with it and leave without it" {
+	cg-init -q
+	json="$EXAMPLE_WS/target/doc/shapes_core.json"
+	# synthetic impls: auto-trait (is_synthetic) and blanket impls of the crate's own items
+	synth=$(jq '[.index[] | select(.crate_id == 0 and .inner.impl and (.inner.impl.is_synthetic or .inner.impl.blanket_impl != null))] | length' "$json")
+	[ "$synth" -gt 0 ]
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	plain=$(cg-query find --kind impl --crate shapes_core | wc -l)
+	run -0 cg-ingest --workspace "$EXAMPLE_WS" --keep-synthetic
+	assert_equal "$(jq -r 'select(.crate == "shapes_core") | .status' <<<"$output")" replaced
+	assert_equal "$(cg-query find --kind impl --crate shapes_core | wc -l)" "$((plain + synth))"
+	run -0 cg-ingest --workspace "$EXAMPLE_WS" --keep-synthetic
+	assert_equal "$(jq -r .status <<<"$output" | sort -u)" unchanged
+	run -0 cg-ingest --workspace "$EXAMPLE_WS"
+	assert_equal "$(jq -r 'select(.crate == "shapes_core") | .status' <<<"$output")" replaced
+	assert_equal "$(cg-query find --kind impl --crate shapes_core | wc -l)" "$plain"
+}
+
+@test "a crate shared by two workspaces built in different target dirs is not rewritten" {
+	cg-init -q
+	make_ws "$BATS_TEST_TMPDIR/one" shapes-core shapes-render
+	make_ws "$BATS_TEST_TMPDIR/two" shapes-core shapes-render
+	# the second build's JSON names its rlibs under its own target directory
+	for f in "$BATS_TEST_TMPDIR"/two/target/doc/*.json; do
+		jq -c '.external_crates |= map_values(.path |= sub("^/tmp/exws-target"; "/elsewhere/target"))' "$f" >"$f.new"
+		mv "$f.new" "$f"
+	done
+	! cmp -s "$BATS_TEST_TMPDIR"/{one,two}/target/doc/shapes_render.json
+	run -0 cg-ingest --workspace "$BATS_TEST_TMPDIR/one"
+	for i in 1 2; do
+		run -0 cg-ingest --workspace "$BATS_TEST_TMPDIR/two"
+		assert_equal "$(jq -r .status <<<"$output" | sort -u)" unchanged
+		run -0 cg-ingest --workspace "$BATS_TEST_TMPDIR/one"
+		assert_equal "$(jq -r .status <<<"$output" | sort -u)" unchanged
+	done
+}

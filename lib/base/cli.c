@@ -43,7 +43,9 @@ int cg_cli_usage(const char *prog, const char *fmt, ...)
 	return CG_EUSAGE;
 }
 
-int cg_cli_bad_option(const char *prog, int c, char *const *argv)
+/* The option getopt_long() just refused (opterr = 0, optstring starting with ':'): c is ':'
+ * for a missing argument, '?' for an unknown option. */
+static int bad_option(const char *prog, int c, char *const *argv)
 {
 	const char *arg = argv[optind - 1];
 	if (c == ':')
@@ -51,6 +53,108 @@ int cg_cli_bad_option(const char *prog, int c, char *const *argv)
 	if (optopt)
 		return cg_cli_usage(prog, "unrecognized option '-%c'", optopt);
 	return cg_cli_usage(prog, "unrecognized option '%s'", arg);
+}
+
+/* longopts plus help and version, and the optstring: ':' (report a missing argument as
+ * ':'), the binary's letters, h and V. */
+static int build_options(cg_cli *cli)
+{
+	static const struct option common[] = {
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
+	};
+	size_t n = 0, cap = sizeof cli->all / sizeof *cli->all;
+	for (; cli->longopts[n].name; n++)
+		if (n + 3 > cap)
+			return 0;
+	memcpy(cli->all, cli->longopts, n * sizeof *cli->all);
+	memcpy(cli->all + n, common, sizeof common);
+	int len = snprintf(cli->optstring, sizeof cli->optstring, ":%shV", cli->shortopts);
+	return len > 0 && (size_t)len < sizeof cli->optstring;
+}
+
+/* "--name", or "-n" for an option with no long name. */
+static void option_name(const cg_cli *cli, int val, char *buf, size_t cap)
+{
+	for (const struct option *o = cli->all; o->name; o++)
+		if (o->val == val && !o->flag) {
+			snprintf(buf, cap, "--%s", o->name);
+			return;
+		}
+	snprintf(buf, cap, "-%c", val);
+}
+
+static int takes_value(const cg_cli *cli, int val)
+{
+	for (const struct option *o = cli->all; o->name; o++)
+		if (o->val == val && !o->flag)
+			return o->has_arg != no_argument;
+	const char *p = val > 0 && val < 128 ? strchr(cli->shortopts, val) : NULL;
+	return p && p[1] == ':';
+}
+
+static int listed(const int *vals, int val)
+{
+	for (; vals && *vals; vals++)
+		if (*vals == val)
+			return 1;
+	return 0;
+}
+
+static int seen(const cg_cli *cli, int val)
+{
+	return val >= 0 && val < CG_CLI_MAXOPT && (cli->seen[val / 8] & (1u << (val % 8)));
+}
+
+/* Refuses a value option given again and an option whose exclusive partner came before. */
+static int check_option(cg_cli *cli, int val)
+{
+	char a[64], b[64];
+	if (seen(cli, val) && takes_value(cli, val) && !listed(cli->repeatable, val)) {
+		option_name(cli, val, a, sizeof a);
+		return cg_cli_usage(cli->prog, "%s given more than once", a);
+	}
+	if (val >= 0 && val < CG_CLI_MAXOPT)
+		cli->seen[val / 8] |= (unsigned char)(1u << (val % 8));
+	for (const int(*p)[2] = cli->exclusive; p && (*p)[0]; p++) {
+		int other = (*p)[0] == val ? (*p)[1] : (*p)[1] == val ? (*p)[0] : 0;
+		if (other && seen(cli, other)) {
+			option_name(cli, val, a, sizeof a);
+			option_name(cli, other, b, sizeof b);
+			return cg_cli_usage(cli->prog, "%s cannot be combined with %s", a, b);
+		}
+	}
+	return CG_OK;
+}
+
+int cg_cli_next(cg_cli *cli, int argc, char **argv)
+{
+	if (!cli->optstring[0] && !build_options(cli)) {
+		fprintf(stderr, "%s: too many options for the option parser\n", cli->prog);
+		cli->status = CG_EINTERNAL;
+		return CG_CLI_EXIT;
+	}
+	opterr = 0;
+	int c = getopt_long(argc, argv, cli->optstring, cli->all, NULL);
+	switch (c) {
+	case -1:
+		if (cli->operands < 0 || argc - optind <= cli->operands)
+			return -1;
+		cli->status = cg_cli_usage(cli->prog, "unexpected argument '%s'", argv[optind + cli->operands]);
+		return CG_CLI_EXIT;
+	case 'h':
+		cli->usage();
+		cli->status = cg_cli_finish(cli->prog, CG_OK);
+		return CG_CLI_EXIT;
+	case 'V':
+		cli->status = cg_cli_finish(cli->prog, cg_cli_version(cli->prog));
+		return CG_CLI_EXIT;
+	case ':':
+	case '?':
+		cli->status = bad_option(cli->prog, c, argv);
+		return CG_CLI_EXIT;
+	}
+	cli->status = check_option(cli, c);
+	return cli->status ? CG_CLI_EXIT : c;
 }
 
 int cg_cli_version(const char *prog)

@@ -3,6 +3,7 @@
 #ifndef CG_CLI_H
 #define CG_CLI_H
 
+#include <getopt.h>
 #include <jansson.h>
 
 #include "err.h"
@@ -17,10 +18,33 @@ int cg_cli_parse_int(const char *s, long min, long max, long *out);
 void cg_cli_error(const char *prog, const cg_err *err);
 /* "prog: message" and the --help hint on stderr; returns CG_EUSAGE. */
 int cg_cli_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Reports the option getopt_long() just refused as one usage line; returns CG_EUSAGE.
- * For binaries that set opterr = 0 and start their optstring with ':', so that c is ':'
- * for a missing argument and '?' for an unknown option. */
-int cg_cli_bad_option(const char *prog, int c, char *const *argv);
+/* A binary's options, parsed by cg_cli_next(): getopt_long() over its own options plus
+ * -h/--help and -V/--version, with every refusal one usage line and exit status 2. An option
+ * that takes a value may be given once unless listed in repeatable (a second value would
+ * silently replace the first); a flag without a value may be repeated. The two options of
+ * a pair in exclusive may not both be given. Options are named by their getopt value. */
+#define CG_CLI_MAXOPT 512   /* getopt values below this: short letters and 256 + n */
+#define CG_CLI_EXIT (-2)    /* cg_cli_next(): the binary returns cli->status now */
+
+typedef struct cg_cli {
+	const char *prog;
+	const char *shortopts;          /* getopt syntax, without h and V: "d:w:q" */
+	const struct option *longopts;  /* ends with { 0 }; help and version are added */
+	void (*usage)(void);            /* prints --help's text on stdout */
+	const int *repeatable;          /* option values; ends with 0 */
+	const int (*exclusive)[2];      /* pairs of option values; ends with { 0, 0 } */
+	int operands;                   /* the most operands after the options; -1: any */
+	int status;                     /* the exit status after CG_CLI_EXIT */
+	unsigned char seen[CG_CLI_MAXOPT / 8];
+	struct option all[48];          /* longopts, help and version (built on first use) */
+	char optstring[48];
+} cg_cli;
+
+/* The next option's value, with optarg set as getopt_long() sets it; -1 after the last
+ * option (optind is then the first operand); CG_CLI_EXIT after --help, --version, a
+ * refused option or more operands than cli->operands. */
+int cg_cli_next(cg_cli *cli, int argc, char **argv);
+
 /* "prog (cg) VERSION" on stdout; returns 0. */
 int cg_cli_version(const char *prog);
 

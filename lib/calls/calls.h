@@ -4,6 +4,7 @@
 #ifndef CG_CALLS_H
 #define CG_CALLS_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,5 +55,23 @@ typedef int (*cg_calls_fn)(void *ctx, const cg_call_site *site);
  * site to fn. CG_ENOINPUT when the workspace is missing, CG_EIO on read errors. */
 int cg_calls_run(cg_store *s, const cg_calls_opts *o, cg_calls_fn fn, void *ctx,
 		 cg_calls_counts *counts, cg_err *err);
+
+/* Receives one output line (not stolen); non-zero (with err set through ctx) stops the run
+ * and is returned. */
+typedef int (*cg_calls_line_fn)(void *ctx, json_t *line);
+
+typedef struct cg_calls_lines_opts {
+	int paths;               /* edges also carry src_path and dst_path */
+	cg_calls_line_fn edge;   /* {"type":"edge","src","label":"Calls","dst","file","line"} */
+	cg_calls_line_fn report; /* {"status","file","line","kind","callee","caller","reason",
+				  * "candidates":[{"id","path"}],"caller_id"}; NULL: none */
+	void *ctx;
+} cg_calls_lines_opts;
+
+/* cg_calls_run() as cg-calls prints it: each resolved caller-callee pair once, at its first
+ * call site, as an edge line for cg-ingest --ndjson, and each other site as a report line.
+ * *edges: the edge lines handed on. */
+int cg_calls_lines(cg_store *s, const cg_calls_opts *o, const cg_calls_lines_opts *lo, cg_calls_counts *counts,
+		   size_t *edges, cg_err *err);
 
 #endif

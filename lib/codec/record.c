@@ -1,6 +1,7 @@
 /* record: encode and check the versioned, checksummed values. */
 #include "record.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -257,5 +258,13 @@ static int parse_in(const char *const *names, int n, const char *s)
 
 const char *cg_kind_name(int kind) { return kind >= 0 && kind < CG_KIND_NKINDS ? kind_names[kind] : kind_names[0]; }
 int cg_kind_parse(const char *name) { return parse_in(kind_names, CG_KIND_NKINDS, name); }
+
+void cg_kind_list(char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int k = CG_KIND_UNKNOWN + 1; k < CG_KIND_NKINDS && len < cap; k++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", kind_names[k]);
+}
 const char *cg_vis_name(int vis) { return vis >= 0 && vis < CG_VIS_NVIS ? vis_names[vis] : vis_names[0]; }
 int cg_vis_parse(const char *name) { return parse_in(vis_names, CG_VIS_NVIS, name); }

@@ -82,6 +82,8 @@ int cg_vertex_encode(cg_buf *out, const cg_vertex *v);
 void cg_vertex_view(const cg_rec *rec, cg_vertex *v);
 const char *cg_kind_name(int kind);
 int cg_kind_parse(const char *name); /* CG_KIND_UNKNOWN when unknown */
+/* The kinds a user may name, "crate, module, ..., extern_crate", into buf (for messages). */
+void cg_kind_list(char *buf, size_t cap);
 const char *cg_vis_name(int vis);
 int cg_vis_parse(const char *name);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "ingest_int.h"
 #include "codec/record.h"
@@ -382,9 +383,10 @@ static int put_meta(ingest_ctx *c, const cg_graph *g, const cg_unit_result *res)
 	json_t *deps = json_array();
 	for (size_t i = 0; in->depends && in->depends[i]; i++)
 		json_array_append_new(deps, json_string(in->depends[i]));
-	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:s}",
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:s}",
 			      "unit", cg_graph_unit(g), "kind", in->is_ndjson ? "ndjson" : "crate",
 			      "name", in->name, "version", in->version, "checksum", in->checksum,
+			      "content", res->content[0] ? res->content : NULL,
 			      "features", in->features, "source", in->source, "bytes", (json_int_t)in->bytes,
 			      "vertices", (json_int_t)res->vertices, "stubs", (json_int_t)res->stubs,
 			      "edges", edge_counts(res->edges), "depends", deps, "ingested", when);
@@ -441,14 +443,46 @@ static int same_depends(json_t *stored, const cg_unit_info *in)
 	return 1;
 }
 
-/* The cache key: name, version (in the unit), source checksum, enabled features — and the
- * dependencies Cargo.lock resolves, whose versions the Depends edges carry. */
-static int same_cache_key(const char *meta, const cg_unit_info *in)
+/* The digest of what the graph holds: every vertex record and edge as they would be stored,
+ * summed so that their order does not matter. It, not the input's bytes, decides whether a
+ * unit changed: options that change the subgraph (--keep-synthetic) change it, and the
+ * build's location (rustdoc JSON names the rlibs in its target directory) does not. */
+static int content_digest(ingest_ctx *c, cg_graph *g, char out[17])
+{
+	uint64_t sum = 0;
+	uint8_t fk[CG_EDGE_KEY_LEN];
+	cg_graph_dedupe_edges(g);
+	for (size_t i = 0; i < cg_graph_nvertices(g); i++) {
+		uint64_t vid;
+		const cg_vertex *v = cg_graph_vertex_at(g, i, &vid);
+		if (cg_vertex_encode(&c->val, v) < 0)
+			return oom(c->err);
+		sum += XXH3_64bits_withSeed(c->val.data, c->val.len, vid);
+	}
+	for (size_t i = 0; i < cg_graph_nedges(g); i++) {
+		const cg_gedge *e = cg_graph_edge_at(g, i);
+		cg_edge_val ev = { cg_graph_unit_id(g), e->line, e->flags, e->file };
+		cg_key_edge(fk, e->src, e->type, e->dst, 0);
+		if (cg_edge_encode(&c->val, &ev) < 0)
+			return oom(c->err);
+		sum += XXH3_64bits_withSeed(c->val.data, c->val.len, XXH3_64bits(fk, sizeof fk));
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)sum);
+	return CG_OK;
+}
+
+/* The cache key: name, version (in the unit), what the subgraph holds, enabled features — and
+ * the dependencies Cargo.lock resolves, whose versions the Depends edges carry. A unit stored
+ * before the digest was kept is compared by its source checksum, so that a cg upgrade does
+ * not rewrite every unit on the next ingest. */
+static int same_cache_key(const char *meta, const cg_unit_info *in, const char *content)
 {
 	json_t *o = json_loads(meta, 0, NULL);
+	const char *stored = json_string_value(json_object_get(o, "content"));
 	const char *sum = json_string_value(json_object_get(o, "checksum"));
 	const char *feat = json_string_value(json_object_get(o, "features"));
-	int same = o && same_text(sum, in->checksum) && same_text(feat, in->features) &&
+	int same_graph = stored ? strcmp(stored, content) == 0 : same_text(sum, in->checksum);
+	int same = o && same_graph && same_text(feat, in->features) &&
 		same_depends(json_object_get(o, "depends"), in);
 	json_decref(o);
 	return same;
@@ -555,8 +589,12 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 	result_init(res, cg_graph_unit(g), in);
 	char *meta;
 	int rc = cg_ingest_meta(c->store, CG_META_CRATE, cg_graph_unit(g), &meta, c->err);
-	if (rc)
+	if (!rc && !in->is_ndjson)
+		rc = content_digest(c, g, res->content);
+	if (rc) {
+		free(meta);
 		return rc;
+	}
 	if (meta && !in->is_ndjson != !is_ndjson_meta(meta)) {
 		rc = cg_err_set(c->err, CG_EDATA, in->is_ndjson
 				? "--unit %s: the store holds a crate of that name and version; give another unit name"
@@ -564,7 +602,7 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 				cg_graph_unit(g), cg_graph_unit(g));
 	} else if (!meta || in->is_ndjson) {
 		res->status = "added";
-	} else if (same_cache_key(meta, in)) {
+	} else if (same_cache_key(meta, in, res->content)) {
 		res->status = "unchanged";
 	} else {
 		cg_unit_result removed;

@@ -21,6 +21,7 @@ typedef struct cg_unit_result {
 	size_t stubs;
 	size_t edges[CG_EDGE_NTYPES];
 	uint64_t bytes;
+	char content[17];   /* digest of the subgraph written (16 hex digits), "" for none */
 } cg_unit_result;
 
 #define CG_INGEST_MEMORY_DEFAULT ((size_t)1 << 30)

@@ -87,7 +87,8 @@ long t_limit(json_t *args)
 }
 
 /* The compact form of an answer line's vertex, with what the line says of how it was
- * reached: depth, step, the edge's label and, with want_dir, its direction. */
+ * reached: depth, step, the trait method a call went through, the form of the name that
+ * matched, the edge's label and, with want_dir, its direction. */
 static json_t *entry(json_t *line, int want_dir)
 {
 	json_t *v = json_object_get(line, "vertex"), *e = json_object_get(line, "edge");
@@ -99,6 +100,8 @@ static json_t *entry(json_t *line, int want_dir)
 	if (o && pass(o, "depth", line, "depth") < 0)
 		goto fail;
 	if (o && pass(o, "step", line, "step") < 0)
+		goto fail;
+	if (o && (pass(o, "through", line, "through") < 0 || pass(o, "match", line, "match") < 0))
 		goto fail;
 	if (o && e && pass(o, "via", e, "label") < 0)
 		goto fail;
@@ -294,17 +297,18 @@ int t_run_impact(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 	return list ? CG_OK : oom(err);
 }
 
-/* The vertex, its edge counts by direction and type added. */
-static json_t *item_with_edges(cg_mcp_tools *t, json_t *vertex, cg_err *err)
+/* The line's vertex with the form of the name that matched it and its edge counts by
+ * direction and type. */
+static json_t *item_with_edges(cg_mcp_tools *t, json_t *line, cg_err *err)
 {
 	t_answer *a = &t->a;
-	json_t *id = json_object_get(vertex, "id");
+	json_t *vertex = json_object_get(line, "vertex"), *id = json_object_get(vertex, "id");
 	json_t *req = json_pack("{s:s,s:O,s:s,s:i}", "op", "neighbors", "vertex", id, "dir", "both", "limit", 0);
 	json_t *o = json_deep_copy(vertex);
 	a->edge_counts = json_pack("{s:{},s:{}}", "out", "in");
 	a->edges_of = json_string_value(id);
 	int rc = a->edge_counts && o ? t_ask(t, req, err) : (json_decref(req), oom(err));
-	if (!rc && json_object_set(o, "edges", a->edge_counts) < 0)
+	if (!rc && (json_object_set(o, "edges", a->edge_counts) < 0 || pass(o, "match", line, "match") < 0))
 		rc = oom(err);
 	json_decref(a->edge_counts);
 	a->edge_counts = NULL;
@@ -323,7 +327,7 @@ int t_run_item(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 	json_t *found = json_deep_copy(t->a.lines), *items = json_array(), *it;
 	size_t limit = (size_t)t_limit(args), total = json_array_size(found);
 	for (size_t i = 0; !rc && i < total && i < limit; i++)
-		if (!(it = item_with_edges(t, json_object_get(json_array_get(found, i), "vertex"), err)))
+		if (!(it = item_with_edges(t, json_array_get(found, i), err)))
 			rc = err->code;
 		else if (json_array_append_new(items, it) < 0)
 			rc = oom(err);

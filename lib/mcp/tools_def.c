@@ -20,11 +20,12 @@
 	"'description':'Edge types (default all)'}"
 #define DIRECTION(d) "'direction':{'enum':['out','in','both'],'default':'" d "'}"
 
-/* An item in a list: how it was reached (depth, step, via, direction) when that applies. */
+/* An item in a list: how it was reached (depth, step, via, direction), the trait method a
+ * call went through and the form of the name that matched it, when that applies. */
 #define ENTRY "{'type':'object','required':['id','kind','path','file','line'],'properties':{" \
 	"'id':" STR ",'kind':" STR ",'name':" STR_OR_NULL ",'path':" STR_OR_NULL ",'crate':" STR_OR_NULL \
 	",'file':" STR_OR_NULL ",'line':" INT_OR_NULL ",'depth':{'type':'integer'},'step':{'type':'integer'}," \
-	"'via':" STR ",'direction':{'enum':['out','in']}}}"
+	"'via':" STR ",'through':" STR ",'match':" STR ",'direction':{'enum':['out','in']}}}"
 #define COUNTED "'shown':{'type':'integer'},'total':{'type':'integer'},'more':{'type':'integer'}," \
 	"'partial':{'type':'boolean'},'missing_shards':{'type':'array','items':{'type':'integer'}}"
 #define LISTING "{'type':'object','required':['items','shown','total','more','truncated'],'properties':{" \
@@ -36,7 +37,7 @@
 	"'properties':{'id':" STR ",'kind':" STR ",'name':" STR_OR_NULL ",'path':" STR_OR_NULL \
 	",'aliases':{'type':'array','items':" STR "},'crate':" STR_OR_NULL ",'version':" STR_OR_NULL \
 	",'vis':" STR ",'file':" STR_OR_NULL ",'line':" INT_OR_NULL ",'end_line':{'type':'integer'}," \
-	"'column':{'type':'integer'},'docs':" STR_OR_NULL ",'stub':{'type':'boolean'}," \
+	"'column':{'type':'integer'},'docs':" STR_OR_NULL ",'stub':{'type':'boolean'},'match':" STR "," \
 	"'edges':{'type':'object','required':['out','in'],'properties':{'out':" COUNTS ",'in':" COUNTS "}}}}"
 
 /* The reverse walks share their arguments and answer shape. */

@@ -31,7 +31,8 @@ static int put_entry(cg_buf *b, json_t *e)
 	if (json_object_get(e, "direction") && cg_buf_printf(b, " (%s %s)", str(e, "direction"), str(e, "via")) < 0)
 		return -1;
 	if (!json_object_get(e, "direction") && json_object_get(e, "depth") &&
-	    cg_buf_printf(b, " (depth %lld via %s)", num(e, "depth"), str(e, "via") ? str(e, "via") : "-") < 0)
+	    cg_buf_printf(b, " (depth %lld via %s%s%s)", num(e, "depth"), str(e, "via") ? str(e, "via") : "-",
+			  str(e, "through") ? " through " : "", str(e, "through") ? str(e, "through") : "") < 0)
 		return -1;
 	return cg_buf_putc(b, '\n');
 }
@@ -88,9 +89,10 @@ int t_text_item(cg_buf *b, json_t *s)
 	json_t *e, *alias;
 	json_array_foreach(json_object_get(s, "items"), i, e) {
 		if (put_item(b, e) < 0 || (num(e, "end_line") && cg_buf_printf(b, "-%lld", num(e, "end_line")) < 0) ||
-		    cg_buf_printf(b, "\n  %s, crate %s %s%s\n", str(e, "vis"), str(e, "crate") ? str(e, "crate") : "-",
-				  str(e, "version") ? str(e, "version") : "",
-				  json_is_true(json_object_get(e, "stub")) ? " (stub: crate not ingested)" : "") < 0)
+		    cg_buf_printf(b, "\n  %s, crate %s%s%s%s%s%s\n", str(e, "vis"), str(e, "crate") ? str(e, "crate") : "-",
+				  str(e, "version") ? " " : "", str(e, "version") ? str(e, "version") : "",
+				  json_is_true(json_object_get(e, "stub")) ? " (stub: crate not ingested)" : "",
+				  str(e, "match") ? ", name matched as " : "", str(e, "match") ? str(e, "match") : "") < 0)
 			return -1;
 		json_array_foreach(json_object_get(e, "aliases"), j, alias)
 			if (cg_buf_printf(b, "  alias %s\n", json_string_value(alias)) < 0)

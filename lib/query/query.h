@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/err.h"
 #include "store/store.h"
@@ -16,6 +17,8 @@ typedef struct cg_query_engine cg_query_engine;
 typedef int (*cg_query_emit_fn)(void *ctx, const char *line, size_t len);
 
 typedef struct cg_query_opts {
+	int strict;            /* open fails when a shard cannot be read (else answers are partial) */
+	size_t warm;           /* load this many of the busiest vertices into the cache at open */
 	size_t cache_vertices; /* decoded vertices kept between queries (0: none) */
 	cg_query_emit_fn emit;
 	void *emit_ctx;
@@ -28,6 +31,9 @@ typedef struct cg_query_opts {
 
 int cg_query_open(cg_store *s, const cg_query_opts *o, cg_query_engine **out, cg_err *err);
 void cg_query_close(cg_query_engine *q);
+
+/* True when a shard could not be read: every answer says "partial". */
+int cg_query_partial(const cg_query_engine *q);
 
 /* Between queries: catch up with a running writer. */
 int cg_query_refresh(cg_query_engine *q, cg_err *err);
@@ -42,6 +48,28 @@ int cg_query_run(cg_query_engine *q, json_t *req, size_t *count, cg_err *err);
 /* Writes the closing error line for a request that could not be run (bad JSON, bad query):
  * {"id":..,"done":true,"count":0,"error":"..."}; req may be NULL. */
 int cg_query_fail(cg_query_engine *q, json_t *req, const char *msg);
+
+/* A stream of query objects, one per line (`cg-query -`). */
+typedef struct cg_query_stream_opts {
+	int strict;  /* stop at the first bad line */
+	/* Receives a bad line's number and message; the line was answered with an error object. */
+	void (*bad_line)(void *ctx, size_t lineno, const char *msg);
+	/* Called when no further input is waiting, so the answers so far reach a reader that
+	 * waits for them (a co-process); non-zero stops the stream (the caller knows why). */
+	int (*idle)(void *ctx);
+	void *ctx;
+} cg_query_stream_opts;
+
+typedef struct cg_query_stream_counts {
+	size_t answers; /* answer lines, over every query */
+	size_t bad;     /* lines that were bad JSON or a bad query */
+} cg_query_stream_counts;
+
+/* Answers each non-blank line of in, catching up with a running writer before each query
+ * after the first. Bad lines are counted, not failures: the error returned is the one that
+ * stopped the stream (a damaged record, an I/O error, a read error on in). */
+int cg_query_stream(cg_query_engine *q, FILE *in, const cg_query_stream_opts *o, cg_query_stream_counts *c,
+		    cg_err *err);
 
 /* Builds the query object for `KIND ARGS...` as typed on a command line. */
 int cg_query_from_argv(int argc, char **argv, json_t **req, cg_err *err);

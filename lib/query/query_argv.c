@@ -17,7 +17,7 @@ static const struct {
 	{ "--name", "name", A_STR, NULL }, { "--prefix", "prefix", A_STR, NULL },
 	{ "--kind", "kind", A_STR, NULL }, { "--crate", "crate", A_STR, NULL },
 	{ "--file", "file", A_STR, NULL }, { "--id", "id", A_STR, NULL },
-	{ "--workspace", "workspace", A_STR, NULL },
+	{ "--workspace", "workspace", A_STR, NULL }, { "--match", "match", A_STR, NULL },
 	{ "--limit", "limit", A_INT, NULL }, { "--depth", "depth", A_INT, NULL },
 	{ "--max-visited", "max_visited", A_INT, NULL }, { "--type", "types", A_TYPES, NULL },
 	{ "--out", "dir", A_DIR, "out" }, { "--in", "dir", A_DIR, "in" }, { "--both", "dir", A_DIR, "both" },
@@ -64,6 +64,21 @@ static int set_opt(json_t *req, int i, const char *val, cg_err *err)
 		? cg_err_set(err, CG_EINTERNAL, "out of memory") : CG_OK;
 }
 
+/* A second value would silently replace the first, so an option is given once (--type
+ * adds to a list, and --out --out says the same thing twice); --out, --in and --both
+ * exclude each other. */
+static int refuse_again(json_t *req, int i, cg_err *err)
+{
+	json_t *prev = opts[i].kind == A_TYPES ? NULL : json_object_get(req, opts[i].key);
+	if (!prev)
+		return CG_OK;
+	if (opts[i].kind != A_DIR)
+		return cg_err_set(err, CG_EUSAGE, "%s given more than once", opts[i].opt);
+	const char *dir = json_string_value(prev);
+	return strcmp(dir, opts[i].dir) ? cg_err_set(err, CG_EUSAGE, "%s cannot be combined with --%s", opts[i].opt, dir)
+					: CG_OK;
+}
+
 /* Options (--opt VALUE or --opt=VALUE) go into req; positional words into pos. */
 static int parse_words(int argc, char **argv, json_t *req, json_t *pos, cg_err *err)
 {
@@ -92,11 +107,41 @@ static int parse_words(int argc, char **argv, json_t *req, json_t *pos, cg_err *
 			else
 				return cg_err_set(err, CG_EUSAGE, "%s needs a value", opts[i].opt);
 		}
-		int rc = set_opt(req, i, val, err);
+		int rc = refuse_again(req, i, err);
+		if (!rc)
+			rc = set_opt(req, i, val, err);
 		if (rc)
 			return rc;
 	}
 	return CG_OK;
+}
+
+/* FILE:LINE[:COLUMN], numbers taken from the right (a file name may hold ':'). */
+static int place_at(json_t *req, const char *place, cg_err *err)
+{
+	long num[2];
+	int k = 0;
+	const char *end = place + strlen(place);
+	while (k < 2) {
+		const char *colon = end;
+		while (colon > place && colon[-1] != ':')
+			colon--;
+		char digits[24];
+		if (colon == place || end - colon < 1 || end - colon >= (long)sizeof digits)
+			break;
+		snprintf(digits, sizeof digits, "%.*s", (int)(end - colon), colon);
+		if (cg_cli_parse_int(digits, 0, 1L << 31, &num[k]) < 0)
+			break;
+		k++;
+		end = colon - 1;
+	}
+	if (!k || end == place)
+		return cg_err_set(err, CG_EUSAGE, "at: '%s' is not FILE:LINE[:COLUMN]", place);
+	json_t *file = json_stringn(place, (size_t)(end - place));
+	int bad = !file || json_object_set_new(req, "file", file) < 0 ||
+		  json_object_set_new(req, "line", json_integer(num[k - 1])) < 0 ||
+		  (k == 2 && json_object_set_new(req, "column", json_integer(num[0])) < 0);
+	return bad ? cg_err_set(err, CG_EINTERNAL, "out of memory") : CG_OK;
 }
 
 static int place_positionals(json_t *req, const char *kind, json_t *pos, cg_err *err)
@@ -123,7 +168,14 @@ static int place_positionals(json_t *req, const char *kind, json_t *pos, cg_err 
 	if (!strcmp(kind, "find")) {
 		if (n > 1)
 			return cg_err_set(err, CG_EUSAGE, "find takes at most one NAME");
+		if (n && json_object_get(req, "name"))
+			return cg_err_set(err, CG_EUSAGE, "find takes a NAME or --name, not both");
 		return n ? json_object_set(req, "name", json_array_get(pos, 0)) : CG_OK;
+	}
+	if (!strcmp(kind, "at")) {
+		if (n != 1)
+			return cg_err_set(err, CG_EUSAGE, "at takes one place, FILE:LINE[:COLUMN]");
+		return place_at(req, json_string_value(json_array_get(pos, 0)), err);
 	}
 	if (!strcmp(kind, "path")) {
 		if (n != 2)
@@ -154,7 +206,10 @@ static int parse_export(int argc, char **argv, json_t *req, cg_err *err)
 	if (!rest)
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
 	for (int a = 0; a < argc && !rc; a++) {
-		if (!strncmp(argv[a], "--format=", 9))
+		int format = !strcmp(argv[a], "--format") || !strncmp(argv[a], "--format=", 9);
+		if (format && json_object_get(req, "format"))
+			rc = cg_err_set(err, CG_EUSAGE, "--format given more than once");
+		else if (!strncmp(argv[a], "--format=", 9))
 			json_object_set_new(req, "format", json_string(argv[a] + 9));
 		else if (!strcmp(argv[a], "--format") && a + 1 < argc)
 			json_object_set_new(req, "format", json_string(argv[++a]));

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,7 +21,13 @@
 #define DELETED UINT32_MAX
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
 #define ENTRY_COST (2 * sizeof(entry)) /* a sorted entry and its radix scratch copy */
-#define IO_BUF (1 << 20)
+#define IO_BUF (256 << 10)
+/* A generation of logs is spilled at this size even under a larger budget: sorting and
+ * writing out a log that fits the caches costs less than a random walk through a large one
+ * at the end (measured: a third less CPU time at 100k vertices). */
+#define GENERATION ((size_t)32 << 20)
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+#define HUGE_FROM ((size_t)16 << 20)
 #define PARTS 2
 #define PART_SPLIT 'i' /* keys below this byte (edges, 'e') are part 0, the rest part 1 */
 
@@ -97,8 +104,10 @@ void cg_changeset_free(cg_changeset *c)
 	wait_spill(c);
 	if (c->nruns)
 		remove_runs(c);
-	for (int i = 0; i < c->nslots && c->slot; i++)
+	for (int i = 0; i < c->nslots && c->slot && c->out; i++) {
 		cg_buf_free(&c->slot[i].log);
+		cg_buf_free(&c->out[i].log);
+	}
 	if (c->dir)
 		rmdir(c->dir);
 	free(c->dir);
@@ -249,7 +258,8 @@ static int spill_slot(cg_changeset *c, int i, shard_log *sl)
 	for (size_t k = 0; k < sl->n && ok; k++) {
 		op o, next;
 		read_op(sl->log.data + es[k].off, &o);
-		if (k + 1 < sl->n && (read_op(sl->log.data + es[k + 1].off, &next), key_cmp(&o, &next) == 0))
+		if (k + 1 < sl->n && es[k + 1].prefix == es[k].prefix &&
+		    (read_op(sl->log.data + es[k + 1].off, &next), key_cmp(&o, &next) == 0))
 			continue; /* a later operation on this key follows */
 		size_t vbytes = o.vlen == DELETED ? 0 : o.vlen;
 		ok = fwrite_unlocked(o.key - 8, 1, 8 + o.klen + vbytes, f) == 8 + o.klen + vbytes;
@@ -269,7 +279,7 @@ static void *spill_all(void *arg)
 	for (int i = 0; i < c->nslots; i++) {
 		if (c->out[i].n && !c->spill_err.code)
 			spill_slot(c, i, &c->out[i]);
-		cg_buf_free(&c->out[i].log);
+		c->out[i].log.len = 0; /* kept for the generation after next: no new page faults */
 		c->out[i].n = 0;
 	}
 	return NULL;
@@ -284,8 +294,11 @@ static int spill(cg_changeset *c)
 		return c->err.code;
 	if (mkdir(c->dir, 0700) < 0 && errno != EEXIST)
 		return cg_err_sys(&c->err, CG_EIO, errno, "%s", c->dir);
-	memcpy(c->out, c->slot, (size_t)c->nslots * sizeof *c->slot);
-	memset(c->slot, 0, (size_t)c->nslots * sizeof *c->slot);
+	for (int i = 0; i < c->nslots; i++) { /* swap generations */
+		shard_log t = c->out[i];
+		c->out[i] = c->slot[i];
+		c->slot[i] = t;
+	}
 	c->held = 0;
 	c->spilled = 1;
 	if (pthread_create(&c->spiller, NULL, spill_all, c) == 0)
@@ -297,6 +310,20 @@ static int spill(cg_changeset *c)
 	return c->err.code;
 }
 
+static size_t generation(const cg_changeset *c)
+{
+	return c->budget / 4 < GENERATION ? c->budget / 4 : GENERATION; /* two generations and their sort */
+}
+
+/* Logs are large and written once front to back: 2 MiB pages fault 512 times less. */
+static void advise_huge(cg_buf *b)
+{
+	uintptr_t from = ((uintptr_t)b->data + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	uintptr_t to = ((uintptr_t)b->data + b->cap) & ~(uintptr_t)(HUGE_PAGE - 1);
+	if (to > from)
+		madvise((void *)from, to - from, MADV_HUGEPAGE);
+}
+
 static int add(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, uint32_t vlen)
 {
 	int part = klen && ((const uint8_t *)key)[0] >= PART_SPLIT;
@@ -305,10 +332,16 @@ static int add(cg_changeset *c, int shard, const void *key, size_t klen, const v
 	uint32_t head[2] = { (uint32_t)klen, vlen };
 	if (c->err.code || klen >= DELETED)
 		return -1;
-	if (c->budget && c->held + cost > c->budget / 2 && c->held && spill(c))
+	if (c->budget && c->held + cost > generation(c) && c->held && spill(c))
 		return -1;
-	if (cg_buf_reserve(&s->log, sizeof head + klen + vbytes + 1) < 0)
+	uint8_t *before = s->log.data;
+	/* a bounded log gets its whole generation at once (pages are touched only as used), so
+	 * that growing never copies it */
+	size_t want = c->budget && !s->log.cap ? generation(c) : sizeof head + klen + vbytes + 1;
+	if (cg_buf_reserve(&s->log, want > sizeof head + klen + vbytes + 1 ? want : sizeof head + klen + vbytes + 1) < 0)
 		return -1;
+	if (s->log.data != before && s->log.cap >= HUGE_FROM)
+		advise_huge(&s->log);
 	cg_buf_append(&s->log, head, sizeof head);
 	cg_buf_append(&s->log, key, klen);
 	if (vbytes)
@@ -384,7 +417,8 @@ static int source_next(source *src)
 		if (src->next == src->sl->n)
 			return 0;
 		read_op(log + src->es[src->next++].off, &src->cur);
-		for (op later; src->next < src->sl->n; src->next++) {
+		for (op later; src->next < src->sl->n && src->es[src->next].prefix == src->es[src->next - 1].prefix;
+		     src->next++) {
 			read_op(log + src->es[src->next].off, &later);
 			if (key_cmp(&later, &src->cur) != 0)
 				break;
@@ -522,10 +556,15 @@ static void write_sst(sst_job *j)
 	if (!rc) {
 		char *e = NULL;
 		rocksdb_envoptions_t *env = rocksdb_envoptions_create();
-		rocksdb_sstfilewriter_t *w = rocksdb_sstfilewriter_create(env, cg_store_options(j->s));
+		/* a bulk file lands at the bottom level: zstd as there, at its fastest level (the
+		 * store's own compactions later use the default one) */
+		rocksdb_options_t *opts = rocksdb_options_create_copy(cg_store_options(j->s));
+		rocksdb_options_set_bottommost_compression_options(opts, -14, 1, 0, 0, 1);
+		rocksdb_sstfilewriter_t *w = rocksdb_sstfilewriter_create(env, opts);
 		rocksdb_sstfilewriter_open(w, j->path, &e);
 		rc = e ? cg_err_rocks(&j->err, e, "write %s", j->path) : write_merged(j, h, n, w);
 		rocksdb_sstfilewriter_destroy(w);
+		rocksdb_options_destroy(opts);
 		rocksdb_envoptions_destroy(env);
 	}
 	for (int r = 0; srcs && r <= nruns; r++) {

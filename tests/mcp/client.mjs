@@ -15,6 +15,7 @@ const [bindir, store] = process.argv.slice(2);
 const TOOLS = ['cg_find', 'cg_item', 'cg_neighbors', 'cg_callers', 'cg_implementors', 'cg_dependents',
   'cg_users', 'cg_path', 'cg_impact', 'cg_stats'];
 const CIRCLE_NEW = 'shapes_core::geometry::shapes::<impl Circle>::new';
+const CIRCLE_AREA = 'shapes_core::geometry::shapes::<impl Shape for Circle>::area'; // called through Shape::area
 
 let failed = 0;
 async function check(name, fn) {
@@ -106,7 +107,8 @@ await check('cg_find: exact name; text is one item a line, kind path file:line',
 });
 
 await check('cg_item: the vertex and its edge counts by type and direction', async () => {
-  const [v] = query('vertex', 'shapes_core::Circle').map((l) => l.vertex);
+  const [line] = query('vertex', 'shapes_core::Circle');
+  const v = line.vertex;
   const edges = query('neighbors', v.id, '--both');
   const counts = { out: {}, in: {} };
   for (const { edge } of edges) {
@@ -115,8 +117,9 @@ await check('cg_item: the vertex and its edge counts by type and direction', asy
   }
   const s = (await call('cg_item', { name: 'shapes_core::Circle' })).structuredContent;
   assert.equal(s.total, 1);
-  const { edges: got, ...rest } = s.items[0];
+  const { edges: got, match, ...rest } = s.items[0];
   assert.deepEqual(rest, v);
+  assert.equal(match, line.match);
   assert.deepEqual(got, counts);
 });
 
@@ -128,14 +131,15 @@ await check('cg_neighbors: direction and type filter', async () => {
   assert.ok(s.items.every((i) => i.direction === 'in' && i.via === 'Uses'));
 });
 
-for (const [tool, op, name] of [['cg_callers', 'callers', CIRCLE_NEW],
+for (const [tool, op, name] of [['cg_callers', 'callers', CIRCLE_NEW], ['cg_callers', 'callers', CIRCLE_AREA],
   ['cg_implementors', 'implementors', 'shapes_core::Shape'], ['cg_users', 'users', 'shapes_core::Circle'],
   ['cg_dependents', 'dependents', 'shapes_core']]) {
-  await check(`${tool}: the same walk as cg-query ${op}`, async () => {
+  await check(`${tool}: the same walk as cg-query ${op} ${name}`, async () => {
     const q = query(op, name);
     assert.ok(q.length > 0, `${op} ${name} answers nothing on the fixture`);
     const s = (await call(tool, { name, limit: 1000 })).structuredContent;
-    assert.deepEqual(s.items.map((i) => [i.id, i.depth]), q.map((l) => [l.vertex.id, l.depth]));
+    assert.deepEqual(s.items.map((i) => [i.id, i.depth, i.via, i.through]),
+      q.map((l) => [l.vertex.id, l.depth, l.edge.label, l.through]));
     const d1 = query(op, name, '--depth', '1');
     const s1 = (await call(tool, { name, depth: 1, limit: 1000 })).structuredContent;
     assert.deepEqual(sorted(ids(s1.items)), sorted(d1.map((l) => l.vertex.id)));
