@@ -16,7 +16,7 @@ static void usage(void)
 	       "Serve a cg store to coding agents over MCP: JSON-RPC 2.0 messages, one per line,\n"
 	       "on standard input and output (protocol versions 2025-11-25 and 2026-07-28).\n\n"
 	       "Tools: cg_find cg_item cg_neighbors cg_callers cg_implementors cg_dependents\n"
-	       "       cg_users cg_path cg_impact cg_stats\n\n"
+	       "       cg_users cg_path cg_at cg_impact cg_stats\n\n"
 	       "Options:\n"
 	       "  -d, --dir DIR            the store directory (default: $CG_DIR, then ./.cg)\n"
 	       "      --cache-vertices N   keep N decoded vertices between calls (default 65536)\n"

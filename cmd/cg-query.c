@@ -18,8 +18,10 @@ static void usage(void)
 	       "       cg-query [OPTION]... [-]        (JSON query objects on stdin, one per line)\n"
 	       "Answer questions about the code graph in a cg store, as NDJSON.\n\n"
 	       "Kinds:\n"
-	       "  vertex REF...                 the vertices an id, path or PATH#KIND names\n"
-	       "  find [NAME] --name/--prefix/--kind/--crate/--file   search the indexes\n"
+	       "  vertex REF...                 what an id or a Rust path names (Type::method, std::vec::Vec,\n"
+	       "                                re-exports, crate@version, PATH#KIND)\n"
+	       "  find [NAME] [--match exact|prefix|substring|fuzzy] --prefix/--kind/--crate/--file\n"
+	       "  at FILE:LINE[:COLUMN]         the innermost item whose span holds that place\n"
 	       "  neighbors REF... [--out|--in|--both] [--type T,...]\n"
 	       "  traverse REF... [--depth N] [--max-visited N] [--out|--in|--both] [--type T,...]\n"
 	       "  path FROM TO [--type T,...] [--out|--in|--both]     shortest path\n"
@@ -39,9 +41,9 @@ static void usage(void)
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n\n"
 	       "Edge types: Contains Calls Uses Implements Depends.\n"
-	       "Exit status: 0 ok, 1 no match with -e, 2 bad query, 3 partial answer (a shard is\n"
-	       "missing), 65 bad stdin line or damaged "
-	       "record, 66 no store, 74 I/O error. See cg-query(1).\n");
+	       "Exit status: 0 ok, 1 no such name (or, with -e, nothing matched), 2 bad query,\n"
+	       "3 partial answer (a shard is missing), 65 bad stdin line or damaged record,\n"
+	       "66 no store, 74 I/O error. See cg-query(1).\n");
 }
 
 static void notice(void *ctx, const char *text)

@@ -5,7 +5,7 @@ _cg_edge_types="Contains Calls Uses Implements Depends"
 _cg_kinds="crate module struct enum variant field union trait trait_alias function method impl
 const static type_alias macro proc_macro assoc_type assoc_const primitive foreign_type extern_crate"
 _cg_query_kinds="vertex find neighbors traverse path callers users implementors dependents export
-workspaces stats dump explain"
+workspaces at stats dump explain"
 
 # Options of each tool, as its --help lists them.
 _cg_opts() {
@@ -18,7 +18,7 @@ _cg_opts() {
 			"--bulk --keep-going --keep-synthetic --cache-mb -q --quiet" ;;
 	cg-query)
 		echo "$common -e --exit-status --strict --cache-vertices --warm" \
-			"--name --prefix --kind --crate --file --out --in --both --type --depth" \
+			"--name --match --prefix --kind --crate --file --out --in --both --type --depth" \
 			"--max-visited --format --limit --id --workspace" ;;
 	cg-verify) echo "$common --quick --metrics -q --quiet" ;;
 	cg-compact) echo "$common --family --from --to --max-seconds --wait -q --quiet" ;;
@@ -60,6 +60,7 @@ _cg_value() {
 		compopt -o nospace 2>/dev/null ;;
 	--kind) _cg_words "$_cg_kinds" "$cur" ;;
 	--format) _cg_words "ndjson dot" "$cur" ;;
+	--match) _cg_words "exact prefix substring fuzzy" "$cur" ;;
 	--family) _cg_words "v e i m" "$cur" ;;
 	-j | --threads | --id | --shards | --cache-mb | --cache-vertices | --unit | --remove | --features | --name | \
 		--prefix | --crate | --file | --depth | --max-visited | --limit | --from | --to | \

@@ -164,7 +164,7 @@ padded_ping() {
 	assert_equal "$(answer 1 | jq -c '.result | [.resultType, .supportedVersions[0:2], .serverInfo.name, (.capabilities | keys)]')" \
 		'["complete",["2026-07-28","2025-11-25"],"cg-mcp",["tools"]]'
 	assert_equal "$(answer 2 | jq -c '.result | [.resultType, (.tools | length), (.ttlMs > 0), .cacheScope]')" \
-		'["complete",10,true,"public"]'
+		'["complete",11,true,"public"]'
 	assert_equal "$(answer 3 | jq -c '.result | [.resultType, .isError, (.structuredContent.items | length > 0)]')" \
 		'["complete",false,true]'
 	assert_equal "$(answer 4 | jq -c '.error | [.code, .data.requested, (.data.supported | index("2026-07-28") != null)]')" \
@@ -198,6 +198,7 @@ padded_ping() {
 	cg-init -q "$store"
 	cg-ingest -q -d "$store" --workspace "$EXAMPLE_WS"
 	coproc MCP { cg-mcp -d "$store" 2>/dev/null; }
+	pid=$MCP_PID # bash unsets MCP_PID when the coprocess ends
 	printf '%s\n%s\n' "$INIT" "$(call 1 cg_stats '{}')" >&"${MCP[1]}"
 	read -r init <&"${MCP[0]}"
 	read -r first <&"${MCP[0]}"
@@ -208,7 +209,7 @@ padded_ping() {
 	calls=$(wc -l <"$BATS_FILE_TMPDIR/calls.ndjson")
 	[ "$(jq .result.structuredContent.edge_types.Calls <<<"$second")" -eq "$calls" ]
 	exec {MCP[1]}>&-
-	wait "$MCP_PID"
+	wait "$pid"
 }
 
 @test "text answers: one item a line (kind path file:line) and how many more" {
@@ -243,7 +244,7 @@ padded_ping() {
 	cg-init -q --shards 3 "$store"
 	cg-ingest -q -d "$store" --workspace "$EXAMPLE_WS"
 	mv "$store/shard-001" "$BATS_TEST_TMPDIR/away"
-	run -3 cg-query -d "$store" find --prefix Sha
+	run -3 cg-query -d "$store" find Sha --match prefix
 	want=$(jq -s -c 'map(.vertex.id)' <<<"$output")
 	run --separate-stderr cg-mcp -d "$store" < <(printf '%s\n' "$INIT" "$(call 1 cg_find '{"name":"Sha","match":"prefix"}')")
 	assert_success

@@ -174,10 +174,13 @@ CORE_JSON() { echo "$DEVWS/json/devws_core.json"; }
 
 # ---- exit codes and errors ----
 
-@test "exit codes: 0 empty, 1 with -e, 2 bad query, 66 no store" {
-	run -0 cg-query -d "$WS_STORE" find --name NoSuchThing
+@test "exit codes: 0 empty, 1 no such name or with -e, 2 bad query, 66 no store" {
+	run -0 cg-query -d "$WS_STORE" find --kind union
 	assert_output ""
-	run -1 cg-query -d "$WS_STORE" -e find --name NoSuchThing
+	run -1 cg-query -d "$WS_STORE" -e find --kind union
+	run -1 --separate-stderr cg-query -d "$WS_STORE" find --name NoSuchThing
+	assert_output ""
+	[[ "$stderr" == "cg-query: no item matches 'NoSuchThing'"* ]]
 	run -0 cg-query -d "$WS_STORE" -e find --name Circle
 	run -2 --separate-stderr cg-query -d "$WS_STORE" frobnicate
 	[[ "$stderr" == "cg-query: unknown query kind 'frobnicate'"* ]]

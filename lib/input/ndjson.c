@@ -267,9 +267,9 @@ static int load_line(cg_ndjson_parser *p, const char *name, size_t line, const c
 
 /* ---- the one check ---- */
 
-static const char *type_word(int t)
+static const char *type_words(int t)
 {
-	return t == V_INT ? "integer" : t == V_BOOL ? "boolean" : t == V_ARRAY ? "array" : "string";
+	return t == V_INT ? "an integer" : t == V_BOOL ? "a boolean" : t == V_ARRAY ? "an array" : "a string";
 }
 
 /* Each present field has its type; optional string fields absent are NULL. */
@@ -282,8 +282,8 @@ static int check_types(const cg_ndjson_parser *p, const char *name, size_t line,
 		if (f->type == V_NONE)
 			continue;
 		if (f->type != want)
-			return line_error(err, name, line, "%s: field '%s' must be %s %s", what, field_names[i],
-					  want == V_INT ? "an" : "a", want == V_INT ? "integer" : type_word(want));
+			return line_error(err, name, line, "%s: field '%s' must be %s", what, field_names[i],
+					  type_words(want));
 		if (want == V_INT && (f->i < 0 || f->i > UINT32_MAX))
 			return line_error(err, name, line, "%s: field '%s' must be in 0..4294967295", what, field_names[i]);
 		if (want == V_ARRAY && !f->s)

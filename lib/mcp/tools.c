@@ -145,15 +145,17 @@ static json_t *listing(const t_answer *a, size_t first, long limit, int want_dir
 
 int t_run_find(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 {
-	static const char *const keys[] = { "kind", "kind", "crate", "crate", "file", "file",
+	static const char *const keys[] = { "name", "name", "match", "match", "kind", "kind", "crate", "crate",
+					    "file", "file", "workspace", "workspace", NULL };
+	int rc = t_ask(t, request("find", args, keys), err);
+	return rc ? rc : (*out = listing(&t->a, 0, t_limit(args), 0)) ? CG_OK : oom(err);
+}
+
+int t_run_at(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
+{
+	static const char *const keys[] = { "file", "file", "line", "line", "column", "column",
 					    "workspace", "workspace", NULL };
-	json_t *req = request("find", args, keys);
-	const char *match = json_string_value(json_object_get(args, "match"));
-	if (req && pass(req, match && !strcmp(match, "prefix") ? "prefix" : "name", args, "name") < 0) {
-		json_decref(req);
-		req = NULL;
-	}
-	int rc = t_ask(t, req, err);
+	int rc = t_ask(t, request("at", args, keys), err);
 	return rc ? rc : (*out = listing(&t->a, 0, t_limit(args), 0)) ? CG_OK : oom(err);
 }
 

@@ -50,9 +50,11 @@ static const struct {
 	t_text_fn text;
 } defs[] = {
 	{ "cg_find", "Find items",
-	  "Items by name (exact or prefix), kind (struct, trait, function, method, ...), crate, "
-	  "source file or workspace, in any combination.",
-	  INPUT("'name':{'type':'string','minLength':1},'match':{'enum':['exact','prefix'],'default':'exact'},"
+	  "Items by name, kind (struct, trait, function, method, ...), crate, source file or "
+	  "workspace, in any combination. A name matches exactly, or (match) case-insensitively "
+	  "as a prefix, a substring or fuzzily, best matches first; each item says how it matched.",
+	  INPUT("'name':{'type':'string','minLength':1},"
+		"'match':{'enum':['exact','prefix','substring','fuzzy'],'default':'exact'},"
 		"'kind':" STR ",'crate':{'type':'string','description':'crate or crate@version'},"
 		"'file':{'type':'string','description':'source file as recorded in the span'}," WORKSPACE "," LIMIT, ""),
 	  LISTING, t_run_find, t_text_list },
@@ -84,6 +86,13 @@ static const struct {
 	  "{'type':'object','required':['found','length','steps'],'properties':{'found':{'type':'boolean'},"
 	  "'length':{'type':'integer'},'steps':{'type':'array','items':" ENTRY "}}}",
 	  t_run_path, t_text_path },
+	{ "cg_at", "The item at a place in a file",
+	  "The innermost item whose span holds FILE:LINE (and COLUMN when given): go to "
+	  "definition. The file may be given as the store records it, as ./path, an absolute path "
+	  "or a basename.",
+	  INPUT("'file':{'type':'string','minLength':1},'line':{'type':'integer','minimum':1,'maximum':2147483647},"
+		"'column':{'type':'integer','minimum':0,'maximum':2147483647}," WORKSPACE "," LIMIT, "'file','line'"),
+	  LISTING, t_run_at, t_text_list },
 	{ "cg_impact", "What a change can reach",
 	  "The items a change to this one can affect: everything that reaches it by Calls, Uses and "
 	  "Implements edges, up to a depth (default 3), counted by crate and by depth.",

@@ -43,6 +43,7 @@ int t_run_implementors(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err)
 int t_run_dependents(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err);
 int t_run_users(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err);
 int t_run_path(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err);
+int t_run_at(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err);
 int t_run_impact(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err);
 int t_run_stats(cg_mcp_tools *t, json_t *args, json_t **out, cg_err *err);
 

@@ -10,7 +10,7 @@
 
 const char *const cg_query_kinds[] = {
 	"vertex", "find", "neighbors", "traverse", "path", "callers", "users", "implementors",
-	"dependents", "export", "stats", "dump", "workspaces", "explain", NULL,
+	"dependents", "export", "stats", "dump", "workspaces", "at", "explain", NULL,
 };
 
 static const struct {
@@ -21,6 +21,7 @@ static const struct {
 	{ "traverse", Q_TRAVERSE }, { "path", Q_PATH }, { "callers", Q_CALLERS },
 	{ "users", Q_USERS }, { "implementors", Q_IMPLEMENTORS }, { "dependents", Q_DEPENDENTS },
 	{ "export", Q_EXPORT }, { "stats", Q_STATS }, { "dump", Q_DUMP }, { "workspaces", Q_WORKSPACES },
+	{ "at", Q_AT },
 };
 
 /* ---- engine ---- */
@@ -213,7 +214,7 @@ static int check_keys(json_t *req, const q_query *qq, cg_err *err)
 	static const char *const common[] = { "id", "op", "limit", "explain", NULL };
 	static const char *const per_op[][10] = {
 		[Q_VERTEX] = { "vertex", "vertices" },
-		[Q_FIND] = { "name", "prefix", "kind", "crate", "file", "workspace" },
+		[Q_FIND] = { "name", "prefix", "kind", "crate", "file", "workspace", "match" },
 		[Q_NEIGHBORS] = { "vertex", "vertices", "dir", "types", "workspace" },
 		[Q_TRAVERSE] = { "vertex", "vertices", "dir", "types", "depth", "max_visited", "workspace" },
 		[Q_PATH] = { "from", "to", "dir", "types", "max_visited", "workspace" },
@@ -225,6 +226,7 @@ static int check_keys(json_t *req, const q_query *qq, cg_err *err)
 		[Q_STATS] = { "workspace" },
 		[Q_DUMP] = { NULL },
 		[Q_WORKSPACES] = { "crate", "vertex" },
+		[Q_AT] = { "file", "line", "column", "workspace" },
 	};
 	const char *key;
 	json_t *v;
@@ -260,7 +262,19 @@ static int parse_op_args(json_t *req, q_query *qq, cg_err *err)
 			cg_kind_list(kinds, sizeof kinds);
 			return cg_err_set(err, CG_EUSAGE, "unknown kind '%s' (kinds: %s)", qq->kind, kinds);
 		}
+		if ((rc = get_str(req, "match", &qq->match, err)))
+			return rc;
+		if (qq->match && strcmp(qq->match, "exact") && strcmp(qq->match, "prefix") &&
+		    strcmp(qq->match, "substring") && strcmp(qq->match, "fuzzy"))
+			return cg_err_set(err, CG_EUSAGE, "\"match\" must be exact, prefix, substring or fuzzy");
+		if (qq->match && !qq->name)
+			return cg_err_set(err, CG_EUSAGE, "\"match\" needs a \"name\"");
 		return CG_OK;
+	case Q_AT:
+		if ((rc = get_str(req, "file", &qq->file, err)) || (rc = get_int(req, "line", 1, &qq->line, err)) ||
+		    (rc = get_int(req, "column", 0, &qq->column, err)))
+			return rc;
+		return qq->file && qq->line ? CG_OK : cg_err_set(err, CG_EUSAGE, "at needs a \"file\" and a \"line\"");
 	case Q_PATH: {
 		const char *from = NULL;
 		if ((rc = get_str(req, "from", &from, err)) || (rc = get_str(req, "to", &qq->to, err)))
@@ -350,6 +364,7 @@ static int dispatch_op(q_run *run, cg_err *err)
 	case Q_STATS: return q_stats(run, err);
 	case Q_DUMP: return q_dump(run, err);
 	case Q_WORKSPACES: return q_workspaces(run, err);
+	case Q_AT: return q_at(run, err);
 	}
 	return cg_err_set(err, CG_EINTERNAL, "op %d has no implementation", run->qq->op);
 }

@@ -17,7 +17,7 @@ static const struct {
 	{ "--name", "name", A_STR, NULL }, { "--prefix", "prefix", A_STR, NULL },
 	{ "--kind", "kind", A_STR, NULL }, { "--crate", "crate", A_STR, NULL },
 	{ "--file", "file", A_STR, NULL }, { "--id", "id", A_STR, NULL },
-	{ "--workspace", "workspace", A_STR, NULL },
+	{ "--workspace", "workspace", A_STR, NULL }, { "--match", "match", A_STR, NULL },
 	{ "--limit", "limit", A_INT, NULL }, { "--depth", "depth", A_INT, NULL },
 	{ "--max-visited", "max_visited", A_INT, NULL }, { "--type", "types", A_TYPES, NULL },
 	{ "--out", "dir", A_DIR, "out" }, { "--in", "dir", A_DIR, "in" }, { "--both", "dir", A_DIR, "both" },
@@ -116,6 +116,34 @@ static int parse_words(int argc, char **argv, json_t *req, json_t *pos, cg_err *
 	return CG_OK;
 }
 
+/* FILE:LINE[:COLUMN], numbers taken from the right (a file name may hold ':'). */
+static int place_at(json_t *req, const char *place, cg_err *err)
+{
+	long num[2];
+	int k = 0;
+	const char *end = place + strlen(place);
+	while (k < 2) {
+		const char *colon = end;
+		while (colon > place && colon[-1] != ':')
+			colon--;
+		char digits[24];
+		if (colon == place || end - colon < 1 || end - colon >= (long)sizeof digits)
+			break;
+		snprintf(digits, sizeof digits, "%.*s", (int)(end - colon), colon);
+		if (cg_cli_parse_int(digits, 0, 1L << 31, &num[k]) < 0)
+			break;
+		k++;
+		end = colon - 1;
+	}
+	if (!k || end == place)
+		return cg_err_set(err, CG_EUSAGE, "at: '%s' is not FILE:LINE[:COLUMN]", place);
+	json_t *file = json_stringn(place, (size_t)(end - place));
+	int bad = !file || json_object_set_new(req, "file", file) < 0 ||
+		  json_object_set_new(req, "line", json_integer(num[k - 1])) < 0 ||
+		  (k == 2 && json_object_set_new(req, "column", json_integer(num[0])) < 0);
+	return bad ? cg_err_set(err, CG_EINTERNAL, "out of memory") : CG_OK;
+}
+
 static int place_positionals(json_t *req, const char *kind, json_t *pos, cg_err *err)
 {
 	size_t n = json_array_size(pos);
@@ -143,6 +171,11 @@ static int place_positionals(json_t *req, const char *kind, json_t *pos, cg_err 
 		if (n && json_object_get(req, "name"))
 			return cg_err_set(err, CG_EUSAGE, "find takes a NAME or --name, not both");
 		return n ? json_object_set(req, "name", json_array_get(pos, 0)) : CG_OK;
+	}
+	if (!strcmp(kind, "at")) {
+		if (n != 1)
+			return cg_err_set(err, CG_EUSAGE, "at takes one place, FILE:LINE[:COLUMN]");
+		return place_at(req, json_string_value(json_array_get(pos, 0)), err);
 	}
 	if (!strcmp(kind, "path")) {
 		if (n != 2)

@@ -12,7 +12,7 @@
 
 enum q_op {
 	Q_VERTEX = 1, Q_FIND, Q_NEIGHBORS, Q_TRAVERSE, Q_PATH, Q_CALLERS, Q_USERS,
-	Q_IMPLEMENTORS, Q_DEPENDENTS, Q_EXPORT, Q_STATS, Q_DUMP, Q_WORKSPACES
+	Q_IMPLEMENTORS, Q_DEPENDENTS, Q_EXPORT, Q_STATS, Q_DUMP, Q_WORKSPACES, Q_AT
 };
 
 typedef struct q_query {
@@ -21,6 +21,8 @@ typedef struct q_query {
 	json_t *starts;          /* array of vertex references (ids, paths, path#kind) */
 	const char *to;          /* path: the target */
 	const char *name, *prefix, *kind, *crate, *file; /* find; crate also for workspaces */
+	const char *match;       /* find: how name matches, "exact" (default), "prefix", ... */
+	long line, column;       /* at: the place in file (column 0: any) */
 	const char *workspace;   /* only vertices and edges of this workspace's units */
 	unsigned types;          /* edge type mask, 0: all */
 	int dir;                 /* 1 out, 2 in, 3 both */
@@ -77,6 +79,7 @@ int q_plan(q_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* query_find.c */
 int q_vertex(q_run *run, cg_err *err);
 int q_find(q_run *run, cg_err *err);
+int q_at(q_run *run, cg_err *err);
 /* query_graph.c */
 int q_neighbors(q_run *run, cg_err *err);
 int q_traverse(q_run *run, cg_err *err);

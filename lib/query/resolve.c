@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codec/ident.h"
 
@@ -175,8 +176,8 @@ static int by_std_path(struct q_cands *c, const char *path, cg_err *err)
 struct children {
 	cg_reader *r;
 	const char *name;
-	uint64_t found[Q_MAX_CANDS], impls[64];
-	size_t nfound, nimpls;
+	uint64_t found[Q_MAX_CANDS], impls[64], globs[8];
+	size_t nfound, nimpls, nglobs;
 };
 
 static int child_visit(void *ctx, const cg_read_edge *e, cg_err *err)
@@ -188,6 +189,8 @@ static int child_visit(void *ctx, const cg_read_edge *e, cg_err *err)
 		return rc;
 	if (v.kind == CG_KIND_IMPL && ch->nimpls < sizeof ch->impls / sizeof *ch->impls)
 		ch->impls[ch->nimpls++] = e->dst;
+	else if ((e->val.flags & CG_EDGE_FLAG_GLOB) && ch->nglobs < sizeof ch->globs / sizeof *ch->globs)
+		ch->globs[ch->nglobs++] = e->dst;
 	else if (v.str[CG_VF_NAME] && !strcmp(v.str[CG_VF_NAME], ch->name) && ch->nfound < Q_MAX_CANDS &&
 		 (e->type != CG_EDGE_USES || (e->val.flags & CG_EDGE_FLAG_REEXPORT)))
 		ch->found[ch->nfound++] = e->dst;
@@ -202,8 +205,10 @@ static int is_type_kind(int kind)
 
 /* NAME under parent p: P's defining path plus NAME (children of re-exported items); for a
  * type, the items of its impls (Type::method); for a module, another crate's item it
- * re-exports (`pub use other::NAME`, a Uses edge marked as a re-export). */
-static int member_of(struct q_cands *c, uint64_t p, const char *parent_ref, const char *name, cg_err *err)
+ * re-exports (`pub use other::NAME`, a Uses edge marked as a re-export), and what the
+ * modules it glob-re-exports have under NAME (`pub use other::*`). */
+static int member_of(struct q_cands *c, uint64_t p, const char *parent_ref, const char *name, int depth,
+		     cg_err *err)
 {
 	cg_vertex v;
 	int found, rc = cg_read_vertex(c->r, p, &v, &found, err);
@@ -212,21 +217,21 @@ static int member_of(struct q_cands *c, uint64_t p, const char *parent_ref, cons
 	int kind = v.kind, same = !strcmp(v.str[CG_VF_PATH], parent_ref);
 	char path[1024];
 	snprintf(path, sizeof path, "%s::%s", v.str[CG_VF_PATH], name);
-	if (!same && (rc = by_path(c, path, "member", err))) /* same: the whole was looked up already */
+	if (!same && (rc = by_path(c, path, depth ? "re-export" : "member", err))) /* same: looked up already */
 		return rc;
-	struct children ch = { c->r, name, { 0 }, { 0 }, 0, 0 };
+	struct children ch = { .r = c->r, .name = name };
 	if (is_type_kind(kind))
 		rc = cg_read_edges(c->r, p, 1u << CG_EDGE_CONTAINS, 1, child_visit, &ch, err);
 	else if (kind == CG_KIND_MODULE || kind == CG_KIND_CRATE)
 		rc = cg_read_edges(c->r, p, 1u << CG_EDGE_USES, 1, child_visit, &ch, err);
 	for (size_t i = 0; !rc && i < ch.nfound; i++)
 		rc = add_cand(c, ch.found[i], is_type_kind(kind) ? "member" : "re-export", NULL, err);
-	size_t nimpls = ch.nimpls;
-	uint64_t impls[64];
-	memcpy(impls, ch.impls, nimpls * sizeof *impls);
-	for (size_t i = 0; !rc && i < nimpls; i++) {
-		ch.nfound = ch.nimpls = 0;
-		rc = cg_read_edges(c->r, impls[i], 1u << CG_EDGE_CONTAINS, 1, child_visit, &ch, err);
+	struct children sub = ch; /* scans do not nest: walk the impls and globs found after */
+	for (size_t i = 0; !rc && i < sub.nglobs && depth < 8; i++)
+		rc = member_of(c, sub.globs[i], "", name, depth + 1, err);
+	for (size_t i = 0; !rc && i < sub.nimpls; i++) {
+		ch.nfound = ch.nimpls = ch.nglobs = 0;
+		rc = cg_read_edges(c->r, sub.impls[i], 1u << CG_EDGE_CONTAINS, 1, child_visit, &ch, err);
 		for (size_t k = 0; !rc && k < ch.nfound; k++)
 			rc = add_cand(c, ch.found[k], "method", NULL, err);
 	}
@@ -246,7 +251,7 @@ static int by_member(q_run *run, const char *path, struct q_cands *c, int depth,
 	struct q_cands pc = { .r = c->r, .run = run };
 	int rc = resolve_path(run, parent, &pc, depth + 1, err);
 	for (size_t i = 0; !rc && i < pc.n; i++)
-		rc = member_of(c, pc.vids[i], parent, sep + 2, err);
+		rc = member_of(c, pc.vids[i], parent, sep + 2, 0, err);
 	return rc;
 }
 
@@ -352,7 +357,7 @@ static int suggest_visit(void *ctx, uint64_t vid, const char *value, size_t vlen
 
 /* CG_ENEGATIVE: "no item matches REF; did you mean P1, P2?" with the paths of the nearest
  * names to REF's last segment (case-insensitive edit distance). */
-static int no_match(q_run *run, const char *ref, cg_err *err)
+int q_no_match(q_run *run, const char *ref, cg_err *err)
 {
 	const char *sep = last_sep(ref);
 	char want[256];
@@ -423,7 +428,7 @@ static int resolve_ref(q_run *run, const char *ref, struct q_cands *c, cg_err *e
 int q_resolve(q_run *run, const char *ref, struct q_cands *c, cg_err *err)
 {
 	int rc = resolve_ref(run, ref, c, err);
-	return rc || c->n ? rc : no_match(run, ref, err);
+	return rc || c->n ? rc : q_no_match(run, ref, err);
 }
 
 int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, const char **form, cg_err *err)
@@ -453,4 +458,109 @@ int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, const char **form,
 	}
 	return cg_err_set(err, CG_EUSAGE, "'%s' is ambiguous: %s%s; name one as PATH#KIND or by id", ref,
 			  list, c.more ? ", ..." : "");
+}
+
+/* ---- files as users give them ---- */
+
+#define FILE_FOUND 1003 /* internal: the file index has the value */
+
+static int file_seen(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
+{
+	(void)ctx, (void)vid, (void)value, (void)vlen, (void)err;
+	return FILE_FOUND;
+}
+
+static int add_file(struct q_files *f, const char *name, size_t n)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strlen(f->names[i]) == n && !strncmp(f->names[i], name, n))
+			return 0;
+	if (f->n == Q_MAX_FILES) {
+		f->more = 1;
+		return 0;
+	}
+	if (!(f->names[f->n] = strndup(name, n)))
+		return -1;
+	f->n++;
+	return 0;
+}
+
+/* Adds name when the file index has it; *hit says whether it did. */
+static int try_file(q_run *run, struct q_files *f, const char *name, int *hit, cg_err *err)
+{
+	int rc = cg_read_index(run->q->r, CG_IDX_FILE, name, 1, file_seen, NULL, err);
+	*hit = rc == FILE_FOUND;
+	if (rc != FILE_FOUND)
+		return rc;
+	return add_file(f, name, strlen(name)) < 0 ? q_oom(err) : CG_OK;
+}
+
+/* given made absolute (against the working directory) with "." and ".." taken out. */
+static int absolute(const char *given, char *out, size_t cap)
+{
+	char joined[4096];
+	if (given[0] == '/')
+		snprintf(joined, sizeof joined, "%s", given);
+	else if (!getcwd(joined, sizeof joined - strlen(given) - 2))
+		return -1;
+	else
+		snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "/%s", given);
+	size_t n = 0;
+	for (char *save = NULL, *seg = strtok_r(joined, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(seg, "."))
+			continue;
+		if (!strcmp(seg, "..")) {
+			while (n && out[--n] != '/')
+				;
+			continue;
+		}
+		if (n + strlen(seg) + 2 > cap)
+			return -1;
+		n += (size_t)sprintf(out + n, "/%s", seg);
+	}
+	out[n] = 0;
+	return 0;
+}
+
+struct suffix {
+	struct q_files *f;
+	const char *tail; /* "/lib.rs" */
+};
+
+static int suffix_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
+{
+	(void)vid;
+	struct suffix *s = ctx;
+	size_t tn = strlen(s->tail);
+	if ((vlen + 1 == tn && !memcmp(value, s->tail + 1, vlen)) ||
+	    (vlen >= tn && !memcmp(value + vlen - tn, s->tail, tn)))
+		return add_file(s->f, value, vlen) < 0 ? q_oom(err) : CG_OK;
+	return CG_OK;
+}
+
+int q_resolve_file(q_run *run, const char *given, struct q_files *f, cg_err *err)
+{
+	memset(f, 0, sizeof *f);
+	while (given[0] == '.' && given[1] == '/')
+		given += 2;
+	int hit = 0, rc = try_file(run, f, given, &hit, err);
+	char abs[4096];
+	if (!rc && !hit && absolute(given, abs, sizeof abs) == 0) /* the longest tail the store has */
+		for (const char *p = abs; !rc && !hit && p; p = strchr(p + 1, '/'))
+			if (p[1])
+				rc = try_file(run, f, p + 1, &hit, err);
+	if (rc || hit || strchr(given, '/') == given)
+		return rc;
+	char tail[1024];
+	snprintf(tail, sizeof tail, "/%s", given);
+	struct suffix s = { f, tail };
+	q_plan(run, "file %s: no such i:file: value; scan i:file: for names ending in %s", given, tail);
+	return cg_read_index(run->q->r, CG_IDX_FILE, "", 0, suffix_visit, &s, err);
+}
+
+void q_files_free(struct q_files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->names[i]);
+	f->n = 0;
 }

@@ -28,6 +28,24 @@ int q_resolve(q_run *run, const char *ref, struct q_cands *c, cg_err *err);
 /* Resolves one reference to exactly one vertex (a walk's start), and the form that named
  * it when form is not NULL; CG_EUSAGE listing the candidates when it names several. */
 int q_resolve_one(q_run *run, const char *ref, uint64_t *vid, const char **form, cg_err *err);
+/* CG_ENEGATIVE: "no item matches 'REF'; did you mean PATH, PATH?" (the paths of the
+ * names nearest to REF's last segment). */
+int q_no_match(q_run *run, const char *ref, cg_err *err);
+
+#define Q_MAX_FILES 64
+
+/* The stored file names (relative to their workspace) a path as a user gives it names. */
+struct q_files {
+	char *names[Q_MAX_FILES];
+	size_t n;
+	int more;
+};
+/* Tries the path as stored ("./" dropped), then the longest tail of it made absolute
+ * (against the working directory) that the store has, then, for a relative path, every
+ * stored name ending in "/PATH" (a basename names all files of that name). */
+int q_resolve_file(q_run *run, const char *given, struct q_files *f, cg_err *err);
+void q_files_free(struct q_files *f);
+
 /* Case-insensitive edit distance of a and b, or max + 1 when it is larger than max. */
 int q_distance(const char *a, const char *b, int max);
 

@@ -312,7 +312,7 @@ static int spill(cg_changeset *c)
 
 static size_t generation(const cg_changeset *c)
 {
-	return c->budget / 2 < GENERATION ? c->budget / 2 : GENERATION;
+	return c->budget / 4 < GENERATION ? c->budget / 4 : GENERATION; /* two generations and their sort */
 }
 
 /* Logs are large and written once front to back: 2 MiB pages fault 512 times less. */

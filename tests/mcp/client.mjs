@@ -13,7 +13,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprot
 
 const [bindir, store] = process.argv.slice(2);
 const TOOLS = ['cg_find', 'cg_item', 'cg_neighbors', 'cg_callers', 'cg_implementors', 'cg_dependents',
-  'cg_users', 'cg_path', 'cg_impact', 'cg_stats'];
+  'cg_users', 'cg_path', 'cg_at', 'cg_impact', 'cg_stats'];
 const CIRCLE_NEW = 'shapes_core::geometry::shapes::<impl Circle>::new';
 const CIRCLE_AREA = 'shapes_core::geometry::shapes::<impl Shape for Circle>::area'; // called through Shape::area
 
@@ -84,7 +84,7 @@ await check('the SDK rejects structuredContent that breaks the outputSchema', as
 });
 
 await check('cg_find: prefix and kind, as cg-query find, with how many more', async () => {
-  const q = query('find', '--prefix', 'Sha');
+  const q = query('find', 'Sha', '--match', 'prefix');
   const r = await call('cg_find', { name: 'Sha', match: 'prefix', limit: 2 });
   const s = r.structuredContent;
   assert.equal(s.total, q.length);
@@ -104,6 +104,28 @@ await check('cg_find: exact name; text is one item a line, kind path file:line',
   assert.deepEqual(ids(r.structuredContent.items), q.map((l) => l.vertex.id));
   const v = q[0].vertex;
   assert.equal(r.content[0].text.split('\n')[0], `${v.kind} ${v.path} ${v.file}:${v.line}`);
+});
+
+await check('cg_find: case-insensitive substring and fuzzy matches, ranked as cg-query ranks them', async () => {
+  for (const [name, match] of [['circ', 'substring'], ['SHAPE', 'prefix'], ['Cirle', 'fuzzy']]) {
+    const q = query('find', name, '--match', match);
+    assert.ok(q.length > 0, `find ${name} --match ${match} answers nothing on the fixture`);
+    const s = (await call('cg_find', { name, match, limit: 1000 })).structuredContent;
+    assert.deepEqual(s.items.map((i) => [i.id, i.match]), q.map((l) => [l.vertex.id, l.match]));
+  }
+});
+
+await check('cg_at: the innermost item at FILE:LINE, as cg-query at', async () => {
+  const [{ vertex: m }] = query('vertex', CIRCLE_NEW);
+  for (const [file, line] of [[m.file, m.line], [m.file.split('/').pop(), m.end_line], [`./${m.file}`, m.line]]) {
+    const q = query('at', `${file}:${line}`);
+    const s = (await call('cg_at', { file, line })).structuredContent;
+    assert.deepEqual(ids(s.items), q.map((l) => l.vertex.id));
+    assert.equal(s.items[0].id, m.id);
+  }
+  const r = await client.callTool({ name: 'cg_at', arguments: { file: m.file, line: 100000 } });
+  assert.equal(r.isError, true);
+  assert.match(r.content[0].text, /no item's span holds/);
 });
 
 await check('cg_item: the vertex and its edge counts by type and direction', async () => {
