@@ -24,7 +24,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 MANS     = $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check check-unit check-bats check-asan check-reliability demo bench bench-large install uninstall clean lint-man
+.PHONY: all check check-unit check-bats check-asan check-reliability demo bench bench-large bench-xl install uninstall clean lint-man
 
 all: $(BINS)
 
@@ -82,6 +82,10 @@ bench: $(BINS)
 
 bench-large: $(BINS)
 	sh bench/run.sh $(abspath $(B)) L
+
+# 5M vertices / 25M edges: cg's ingest alone, in its default memory bound.
+bench-xl: $(BINS)
+	sh bench/run.sh $(abspath $(B)) XL
 
 lint-man:
 	for m in $(MANS); do groff -man -ww -z $$m || exit 1; done

@@ -4,12 +4,12 @@
 # prints the comparison table. Usage: sh bench/run.sh BUILD_DIR SCALE...
 set -eu
 
-[ $# -ge 2 ] || { echo "usage: sh bench/run.sh BUILD_DIR S|M|L..." >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: sh bench/run.sh BUILD_DIR S|M|L|XL..." >&2; exit 2; }
 B=$1
 shift
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$B/bin
-OUT=$B/bench
+OUT=${BENCH_DATA:-$B/bench} # XL's graph is about 4.7 GB: BENCH_DATA puts it elsewhere
 RESULTS=$ROOT/bench/results.ndjson
 SEED=${BENCH_SEED:-42}
 mkdir -p "$OUT"
@@ -45,13 +45,22 @@ machine=$(jq -nc --arg cpu "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | h
 	'{machine:{cpu:$cpu, nproc:($nproc|tonumber), mem_kb:($mem|tonumber), kernel:$kernel,
 	  rocksdb:$rocksdb, sqlite:$sqlite, cflags:$cflags, date:$date}}')
 
+# keep other scales' lines, replace this scale's
+keep_results() {
+	touch "$RESULTS"
+	jq -c --arg s "$1" 'select(.scale != $s and .machine == null)' "$RESULTS" >"$RESULTS.tmp" || true
+	cat "$2" >>"$RESULTS.tmp"
+	mv "$RESULTS.tmp" "$RESULTS"
+}
+
 run_scale() {
 	sc=$1
 	case $sc in
-	S) V=1200 E=6000 Q=2000 R=3 ;;
-	M) V=100000 E=500000 Q=2000 R=1 ;;
-	L) V=1000000 E=5000000 Q=2000 R=1 ;;
-	*) echo "bench: unknown scale $sc (S, M or L)" >&2; exit 2 ;;
+	S) V=1200 E=6000 Q=2000 R=3 ONLY= ;;
+	M) V=100000 E=500000 Q=2000 R=1 ONLY= ;;
+	L) V=1000000 E=5000000 Q=2000 R=1 ONLY= ;;
+	XL) V=5000000 E=25000000 Q=10 R=1 ONLY=ingest ;; # cg's ingest in bounded memory only
+	*) echo "bench: unknown scale $sc (S, M, L or XL)" >&2; exit 2 ;;
 	esac
 	d=$OUT/$sc
 	rm -rf "$d"
@@ -60,9 +69,11 @@ run_scale() {
 	echo "bench: scale $sc: generating $V vertices, $E edges" >&2
 	"$OUT/gen" -v $V -e $E -s "$SEED" -q $Q -o "$d/graph.ndjson" -Q "$d/queries.tsv"
 
-	echo "bench: $sc: SQLite load and queries" >&2
-	"$OUT/bench-sqlite" load "$d/sqlite.db" "$d/graph.ndjson" | jq -c --arg s "$sc" '. + {scale:$s, method:"ndjson"}' >>"$res"
-	"$OUT/bench-sqlite" query -r $R -S "$sc" "$d/sqlite.db" "$d/queries.tsv" >>"$res"
+	if [ -z "$ONLY" ]; then
+		echo "bench: $sc: SQLite load and queries" >&2
+		"$OUT/bench-sqlite" load "$d/sqlite.db" "$d/graph.ndjson" | jq -c --arg s "$sc" '. + {scale:$s, method:"ndjson"}' >>"$res"
+		"$OUT/bench-sqlite" query -r $R -S "$sc" "$d/sqlite.db" "$d/queries.tsv" >>"$res"
+	fi
 
 	echo "bench: $sc: cg ingest" >&2
 	store=$d/cg
@@ -87,6 +98,11 @@ run_scale() {
 			'{system:"cg", scale:"S", op:"ingest", method:"rustdoc", seconds:$secs, input_bytes:$bytes}' >>"$res"
 	fi
 
+	if [ -n "$ONLY" ]; then
+		rm -rf "$d/graph.ndjson" "$store"
+		keep_results "$sc" "$res"
+		return
+	fi
 	echo "bench: $sc: cg queries, floor, one-shot processes" >&2
 	"$OUT/bench-cg" -r $R -S "$sc" "$store" "$d/queries.tsv" >>"$res"
 	"$OUT/bench-cg" -n -o get,find,out,in -r $R -S "$sc" "$store" "$d/queries.tsv" >>"$res"
@@ -99,7 +115,7 @@ run_scale() {
 	fi
 
 	if command -v sqlite3 >/dev/null; then
-		sh "$ROOT/bench/proc.sh" "$B" "$d" "$sc" 200 >>"$res"
+		sh "$ROOT/bench/proc.sh" "$B" "$d" "$sc" 200 "$OUT/bench-proc" >>"$res"
 	else
 		echo "bench: no sqlite3 shell: no process-level section" >&2
 	fi
@@ -110,12 +126,7 @@ run_scale() {
 	jq -nc --arg s "$sc" --argjson secs "$(secs "$t0" "$t1")" --argjson bytes "$(du -sb "$store" | cut -f1)" \
 		'{system:"cg", scale:$s, op:"compact", seconds:$secs, bytes:$bytes}' >>"$res"
 	rm -f "$d/graph.ndjson" # large and regenerable
-
-	# keep other scales' lines, replace this scale's
-	touch "$RESULTS"
-	jq -c --arg s "$sc" 'select(.scale != $s and .machine == null)' "$RESULTS" >"$RESULTS.tmp" || true
-	cat "$res" >>"$RESULTS.tmp"
-	mv "$RESULTS.tmp" "$RESULTS"
+	keep_results "$sc" "$res"
 }
 
 for sc in "$@"; do

@@ -15,7 +15,7 @@ _cg_opts() {
 	cg-ingest)
 		echo "$common -w --workspace --doc-dir --lockfile --features --ndjson --unit --remove" \
 			"--name --move-workspace --remove-workspace --watch --debounce-ms --retry-ms --rebuild-cmd" \
-			"--bulk --keep-going --keep-synthetic --cache-mb -q --quiet" ;;
+			"--bulk --keep-going --keep-synthetic --cache-mb --lenient --memory-mb -q --quiet" ;;
 	cg-query)
 		echo "$common -e --exit-status --strict --cache-vertices --warm" \
 			"--name --match --prefix --kind --crate --file --out --in --both --type --depth" \
@@ -65,7 +65,7 @@ _cg_value() {
 	-j | --threads | --id | --shards | --cache-mb | --cache-vertices | --unit | --remove | --features | --name | \
 		--prefix | --crate | --file | --depth | --max-visited | --limit | --from | --to | \
 		--max-seconds | --keep | --remove-workspace | --debounce-ms | --retry-ms | \
-		--rebuild-cmd | --to | --reshard | --chunk) COMPREPLY=() ;;
+		--rebuild-cmd | --to | --reshard | --chunk | --memory-mb) COMPREPLY=() ;;
 	*) return 1 ;;
 	esac
 	return 0

@@ -194,3 +194,28 @@ make_graph() {
 	assert_success
 	[ -z "$(ls "$store" | grep '^ingest\.')" ] || fail "staged files left: $(ls "$store")"
 }
+
+@test "a re-ingest of unchanged files decides from their bytes and cache-key inputs, without parsing" {
+	cg-init -q
+	ws="$BATS_TEST_TMPDIR/ws"
+	mkdir -p "$ws"
+	cp -r "$EXAMPLE_WS/target" "$EXAMPLE_WS/Cargo.lock" "$ws/"
+	run --separate-stderr cg-ingest --workspace "$ws" --name ex
+	assert_equal "$(jq -s -c 'map(.parsed) | unique' <<<"$output")" '[true]'
+	before=$(cg-query dump)
+	touch "$ws"/target/doc/*.json # times do not count, bytes do
+	run --separate-stderr cg-ingest --workspace "$ws" --name ex
+	assert_success
+	assert_equal "$(jq -s -c 'map([.status, .parsed]) | unique' <<<"$output")" '[["unchanged",false]]'
+	assert_equal "$(cg-query dump)" "$before"
+	# other bytes, the same graph: parsed, and still unchanged by what the graph holds
+	jq . "$ws/target/doc/shapes_core.json" >"$ws/x" && mv "$ws/x" "$ws/target/doc/shapes_core.json"
+	run --separate-stderr cg-ingest --workspace "$ws" --name ex
+	assert_equal "$(jq -c 'select(.crate == "shapes_core") | [.status, .parsed]' <<<"$output")" '["unchanged",true]'
+	assert_equal "$(jq -c 'select(.crate != "shapes_core") | .parsed' <<<"$output" | sort -u)" false
+	run --separate-stderr cg-ingest --workspace "$ws" --name ex
+	assert_equal "$(jq -s -c 'map(.parsed) | unique' <<<"$output")" '[false]'
+	# a cache-key input other than the bytes (an option) parses again
+	run --separate-stderr cg-ingest --workspace "$ws" --name ex --keep-synthetic
+	assert_equal "$(jq -s -c 'map(.parsed) | unique' <<<"$output")" '[true]'
+}

@@ -383,11 +383,12 @@ static int put_meta(ingest_ctx *c, const cg_graph *g, const cg_unit_result *res)
 	json_t *deps = json_array();
 	for (size_t i = 0; in->depends && in->depends[i]; i++)
 		json_array_append_new(deps, json_string(in->depends[i]));
-	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:s}",
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:s}",
 			      "unit", cg_graph_unit(g), "kind", in->is_ndjson ? "ndjson" : "crate",
 			      "name", in->name, "version", in->version, "checksum", in->checksum,
 			      "content", res->content[0] ? res->content : NULL,
-			      "features", in->features, "source", in->source, "bytes", (json_int_t)in->bytes,
+			      "features", in->features, "source", in->source, "input", in->input,
+			      "bytes", (json_int_t)in->bytes,
 			      "vertices", (json_int_t)res->vertices, "stubs", (json_int_t)res->stubs,
 			      "edges", edge_counts(res->edges), "depends", deps, "ingested", when);
 	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -421,6 +422,33 @@ int cg_ingest_meta(cg_store *s, int mtype, const char *key, char **json, cg_err 
 	if (ps)
 		rocksdb_pinnableslice_destroy(ps);
 	cg_buf_free(&k);
+	return rc;
+}
+
+typedef struct meta_walk {
+	cg_ingest_meta_fn fn;
+	void *ctx;
+	cg_err *err;
+} meta_walk;
+
+static int visit_meta(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	meta_walk *w = ctx;
+	cg_rec rec;
+	char key[512];
+	if (cg_rec_open(v, vl, CG_REC_META, &rec, w->err))
+		return w->err->code;
+	snprintf(key, sizeof key, "%.*s", (int)(kl - 2), (const char *)k + 2);
+	return w->fn(w->ctx, key, cg_meta_text(&rec));
+}
+
+int cg_ingest_each_meta(cg_store *s, int mtype, cg_ingest_meta_fn fn, void *ctx, cg_err *err)
+{
+	uint8_t prefix[2] = { CG_FAM_META, (uint8_t)mtype };
+	meta_walk w = { fn, ctx, err };
+	cg_scanner *sc = cg_scanner_new(s);
+	int rc = sc ? cg_scan_prefix(sc, 0, prefix, sizeof prefix, visit_meta, &w, err) : oom(err);
+	cg_scanner_free(sc);
 	return rc;
 }
 
@@ -582,6 +610,33 @@ static int is_ndjson_meta(const char *meta)
 	return yes;
 }
 
+static int same_input(const char *meta, const cg_unit_info *in)
+{
+	json_t *o = json_loads(meta, 0, NULL);
+	int same = in->input && same_text(json_string_value(json_object_get(o, "input")), in->input);
+	json_decref(o);
+	return same;
+}
+
+/* An unchanged unit whose record lacks this input's digest (stored by an older cg, or built
+ * elsewhere from the same graph) gets it, so that the next run need not parse it. */
+static int note_input(ingest_ctx *c, const char *unit, const char *meta, const char *input)
+{
+	json_t *o = json_loads(meta, 0, NULL);
+	char *text = o && json_object_set_new(o, "input", json_string(input)) == 0
+		? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	int rc = CG_OK;
+	if (!text)
+		rc = oom(c->err);
+	else if (cg_key_meta(&c->key, CG_META_CRATE, unit, strlen(unit)) < 0 ||
+		 cg_meta_encode(&c->val, text, strlen(text)) < 0 ||
+		 cg_changeset_put(c->cs, 0, c->key.data, c->key.len, c->val.data, c->val.len) < 0)
+		rc = cg_ingest_cs_failed(c);
+	free(text);
+	return rc;
+}
+
 /* Decides added / replaced / unchanged for one graph and plans its removal if replaced. */
 int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 {
@@ -589,6 +644,11 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 	result_init(res, cg_graph_unit(g), in);
 	char *meta;
 	int rc = cg_ingest_meta(c->store, CG_META_CRATE, cg_graph_unit(g), &meta, c->err);
+	if (!rc && meta && !in->is_ndjson && same_input(meta, in)) {
+		res->status = "unchanged"; /* decided from the input's bytes: g may be unparsed */
+		free(meta);
+		return CG_OK;
+	}
 	if (!rc && !in->is_ndjson)
 		rc = content_digest(c, g, res->content);
 	if (rc) {
@@ -604,6 +664,8 @@ int cg_ingest_plan_unit(ingest_ctx *c, cg_graph *g, cg_unit_result *res)
 		res->status = "added";
 	} else if (same_cache_key(meta, in, res->content)) {
 		res->status = "unchanged";
+		if (in->input)
+			rc = note_input(c, cg_graph_unit(g), meta, in->input);
 	} else {
 		cg_unit_result removed;
 		result_init(&removed, cg_graph_unit(g), in);

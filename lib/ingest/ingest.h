@@ -22,6 +22,7 @@ typedef struct cg_unit_result {
 	size_t edges[CG_EDGE_NTYPES];
 	uint64_t bytes;
 	char content[17];   /* digest of the subgraph written (16 hex digits), "" for none */
+	int unparsed;       /* found unchanged from the input's bytes, without parsing it */
 } cg_unit_result;
 
 #define CG_INGEST_MEMORY_DEFAULT ((size_t)1 << 30)
@@ -34,6 +35,11 @@ typedef struct cg_ingest_opts {
 /* Removes the units named by spec: "crate@version", or "crate" when only one version is
  * stored ('-' and '_' are the same), or an NDJSON unit's name. res must hold 1 entry. */
 int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err *err);
+
+/* Calls fn with the key and JSON of every metadata record of type mtype (CG_META_*); a
+ * non-zero return stops the walk and is returned. */
+typedef int (*cg_ingest_meta_fn)(void *ctx, const char *key, const char *json);
+int cg_ingest_each_meta(cg_store *s, int mtype, cg_ingest_meta_fn fn, void *ctx, cg_err *err);
 
 /* The vid of a stored vertex by id text (16 hex) or path ("a::b" or "a::b#kind"). CG_EDATA
  * when no vertex or several match. */

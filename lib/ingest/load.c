@@ -35,6 +35,8 @@ typedef struct job {
 	char ws_name[256];        /* the workspace record's name, "" for none */
 	char lock_digest[17];
 	char *lock_path, *root, *doc_dir; /* real paths, for the record */
+	json_t *known;            /* input digest -> {unit, name, version} of the stored crates */
+	unsigned char *unparsed;  /* per input: unchanged by its digest, not parsed */
 } job;
 
 static int feature_cmp(const void *a, const void *b)
@@ -148,21 +150,67 @@ static int collect_inputs(job *j, const cg_load_opts *o, cg_err *err)
 	return rc;
 }
 
+/* ---- unchanged before parsing: the input's bytes and the cache key's other inputs ---- */
+
+static int add_known(void *ctx, const char *unit, const char *json)
+{
+	job *j = ctx;
+	json_t *o = json_loads(json, 0, NULL);
+	const char *input = json_string_value(json_object_get(o, "input"));
+	if (input)
+		json_object_set_new(j->known, input, json_pack("{s:s, s:O?, s:O?}", "unit", unit,
+				    "name", json_object_get(o, "name"), "version", json_object_get(o, "version")));
+	json_decref(o);
+	return CG_OK;
+}
+
+static void input_digest(const job *j, const char *data, size_t len, char out[17])
+{
+	char key[512];
+	int n = snprintf(key, sizeof key, "%s\n%d\n%s", j->features, j->o->keep_synthetic, j->lock_digest);
+	uint64_t seed = XXH3_64bits(key, n < (int)sizeof key ? (size_t)n : sizeof key);
+	if (n >= (int)sizeof key) /* a long feature list: all of it counts */
+		seed ^= XXH3_64bits(j->features, strlen(j->features));
+	snprintf(out, 17, "%016llx", (unsigned long long)XXH3_64bits_withSeed(data, len, seed));
+}
+
+/* A graph with no items standing for a stored crate the input still describes. */
+static int placeholder(job *j, size_t i, json_t *known, const char *source, size_t len, const char *input)
+{
+	cg_unit_info in = { .name = json_string_value(json_object_get(known, "name")),
+			    .version = json_string_value(json_object_get(known, "version")),
+			    .features = j->features, .source = source, .bytes = len, .input = input };
+	j->graphs[i] = cg_graph_new(json_string_value(json_object_get(known, "unit")));
+	j->unparsed[i] = 1;
+	if (!j->graphs[i] || cg_graph_set_info(j->graphs[i], &in) < 0)
+		return cg_err_set(&j->items[i].err, CG_EINTERNAL, "out of memory");
+	return CG_OK;
+}
+
 static void parse_one(job *j, size_t i)
 {
 	cg_load_item *it = &j->items[i];
 	const char *src = j->sources[i];
 	const char *name = strcmp(src, "-") == 0 ? "stdin" : src;
-	char *data = NULL;
+	char *data = NULL, input[17];
 	size_t len = 0;
 	double t0 = cg_clock_us() / 1e3;
 	int rc = cg_input_read(src, &data, &len, &it->err);
+	json_t *known = NULL;
 	if (!rc) {
+		input_digest(j, data, len, input);
+		known = json_object_get(j->known, input);
+	}
+	if (!rc && known) {
+		rc = placeholder(j, i, known, name, len, input);
+	} else if (!rc) {
 		cg_rustdoc_opts ro = { .lock = j->lock, .features = j->features,
 				       .keep_synthetic = j->o->keep_synthetic };
 		if ((rc = cg_rustdoc_read(name, data, len, &ro, &j->graphs[i], &it->err)) &&
 		    strncmp(it->err.msg, name, strlen(name)) != 0)
 			cg_err_prefix(&it->err, "%s", name);
+		if (!rc && cg_graph_set_input(j->graphs[i], input) < 0)
+			rc = cg_err_set(&it->err, CG_EINTERNAL, "out of memory");
 	}
 	free(data);
 	it->failed = rc != CG_OK;
@@ -244,6 +292,7 @@ static int write_graphs(job *j, const cg_load_opts *o, cg_load_report *rep, cg_e
 		if (j->items[i].failed)
 			continue;
 		j->items[i].res = res[k++];
+		j->items[i].res.unparsed = j->unparsed[i];
 		j->items[i].ms += write_ms;
 	}
 	free(ok);
@@ -298,6 +347,12 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 		rc = load_ndjson(&j, o, rep, err);
 	} else if (!rc) {
 		rep->no_lockfile = !j.lock;
+		if (!(j.known = json_object()) || !(j.unparsed = calloc(j.n, 1)))
+			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+		if (!rc)
+			rc = cg_ingest_each_meta(s, CG_META_CRATE, add_known, &j, err);
+	}
+	if (!rc && !o->ndjson) {
 		parse_all(&j);
 		rc = first_failure(&j, rep, err);
 		if (!rc || o->keep_going) {
@@ -317,6 +372,8 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 	free(j.sources);
 	free(j.graphs);
 	free(j.features);
+	json_decref(j.known);
+	free(j.unparsed);
 	cg_lockfile_free(j.lock);
 	free(j.lock_path);
 	free(j.root);
@@ -338,8 +395,13 @@ json_t *cg_load_result_json(const cg_unit_result *r, const char *source, double 
 	json_t *edges = json_object();
 	for (int t = 1; t < CG_EDGE_NTYPES; t++)
 		json_object_set_new(edges, cg_edge_type_name(t), json_integer((json_int_t)r->edges[t]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:f, s:s?}", "crate", r->name,
-			 "version", r->version, "unit", r->unit, "status", r->status,
-			 "vertices", (json_int_t)r->vertices, "stubs", (json_int_t)r->stubs, "edges", edges,
-			 "bytes", (json_int_t)r->bytes, "ms", (double)(long long)(ms * 1000 + 0.5) / 1000, "file", source);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:f, s:s?}", "crate", r->name,
+			      "version", r->version, "unit", r->unit, "status", r->status,
+			      "vertices", (json_int_t)r->vertices, "stubs", (json_int_t)r->stubs, "edges", edges,
+			      "bytes", (json_int_t)r->bytes, "ms", (double)(long long)(ms * 1000 + 0.5) / 1000, "file", source);
+	if (o && source && json_object_set_new(o, "parsed", json_boolean(!r->unparsed)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }

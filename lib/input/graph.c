@@ -271,6 +271,11 @@ void cg_graph_dedupe_edges(cg_graph *g)
 	g->ne = out;
 }
 
+int cg_graph_set_input(cg_graph *g, const char *digest)
+{
+	return (g->info.input = cg_graph_strdup(g, digest)) ? 0 : -1;
+}
+
 int cg_graph_set_info(cg_graph *g, const cg_unit_info *info)
 {
 	g->info = *info;
@@ -279,6 +284,7 @@ int cg_graph_set_info(cg_graph *g, const cg_unit_info *info)
 	g->info.checksum = cg_graph_strdup(g, info->checksum);
 	g->info.features = cg_graph_strdup(g, info->features);
 	g->info.source = cg_graph_strdup(g, info->source);
+	g->info.input = cg_graph_strdup(g, info->input);
 	size_t n = 0;
 	while (info->depends && info->depends[n])
 		n++;

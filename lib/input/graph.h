@@ -59,9 +59,13 @@ typedef struct cg_unit_info {
 	uint64_t bytes;       /* input bytes read */
 	int is_ndjson;        /* NDJSON units merge; crate units replace */
 	const char *const *depends; /* "crate@version" this crate depends on (NULL-terminated) */
+	const char *input;    /* digest of the input's bytes and the cache key's other inputs:
+			       * equal to the stored one, the unit is unchanged without parsing */
 } cg_unit_info;
 
 int cg_graph_set_info(cg_graph *g, const cg_unit_info *info);
+/* Sets info.input alone (a reader set the rest); -1 when memory runs out. */
+int cg_graph_set_input(cg_graph *g, const char *digest);
 const cg_unit_info *cg_graph_info(const cg_graph *g);
 
 /* Copies s into the graph's string arena (for readers building vertices). */
