@@ -195,6 +195,6 @@ PY
 @test "the EXAMPLES of cg-verify(1) run" {
 	load tools/examples
 	run -0 run_page_examples "$CG_ROOT/man/cg-verify.1"
-	assert_line '{"keys":1566,"problems":0}'
+	assert_line '{"keys":1664,"problems":0}'
 	assert_line --regexp '^cg_verify_problems\{store="graph"\} 0$'
 }
