@@ -2,12 +2,13 @@
 # bench/proc.sh: the process-level section — the scale's query file as cg-query stream input
 # and as sqlite3 shell SQL, each op fed to one fresh process per system (bench-proc: best of
 # R, the process's own start subtracted), answer counts compared, and loops of one-shot
-# processes. Prints result lines. Usage: sh bench/proc.sh BUILD_DIR SCALE_DIR SCALE [LOOP_N]
+# processes. Prints result lines.
+# Usage: sh bench/proc.sh BUILD_DIR SCALE_DIR SCALE [LOOP_N [BENCH_PROC]]
 set -eu
 
 B=$1 d=$2 sc=$3 loop_n=${4:-200}
 BIN=$B/bin
-P=$B/bench/bench-proc
+P=${5:-$B/bench/bench-proc}
 store=$d/cg db=$d/sqlite.db q=$d/queries.tsv w=$d/proc
 mkdir -p "$w"
 

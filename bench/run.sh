@@ -115,7 +115,7 @@ run_scale() {
 	fi
 
 	if command -v sqlite3 >/dev/null; then
-		sh "$ROOT/bench/proc.sh" "$B" "$d" "$sc" 200 >>"$res"
+		sh "$ROOT/bench/proc.sh" "$B" "$d" "$sc" 200 "$OUT/bench-proc" >>"$res"
 	else
 		echo "bench: no sqlite3 shell: no process-level section" >&2
 	fi

@@ -24,6 +24,7 @@ jq -rs '
     ($rows[] | select(.op == "compact") |
       "| cg after cg-compact | \(.seconds) | | \(.bytes) | | |"),
     "",
+    (select($rows | any(.method == "stream")) |
     "Process level: one fresh process per system fed the query file (`cg-query -` against the `sqlite3` shell), best of 3, the process start subtracted; µs per query (CPU µs in brackets). Loop: one process per query.\n",
     "| operation | cg µs/query | sqlite3 shell | cg/sqlite3 | cg start ms | sqlite3 start ms | answers |",
     "|---|---:|---:|---:|---:|---:|---|",
@@ -36,7 +37,7 @@ jq -rs '
       | ($rows | map(select(.op == "loop_get" and .system == "sqlite")) | first) as $q
       | select($c and $q)
       | "| loop of \($c.n) one-shot `vertex` | \(r($c.per_process_us)) (\(r($c.cpu_per_process_us))) | \(r($q.per_process_us)) (\(r($q.cpu_per_process_us))) | \(ratio($c.per_process_us; $q.per_process_us)) | | | |"),
-    "",
+    ""),
     "In process (warm caches: every query run once untimed first):\n",
     "| operation | cg p50 µs | cg p99 | SQLite p50 | SQLite p99 | floor p50 | floor p99 | cg/SQLite p50 (p99) | cg/floor p50 (p99) | cg p50 without catch-up check | answers |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",

@@ -99,8 +99,14 @@ int main(int argc, char **argv)
 	int rc = cg_store_open(dir, &oo, &s, &err);
 	if (rc == CG_OK)
 		rc = cg_verify_run(s, &vo, print_finding, NULL, &st, &err);
-	if (rc == CG_OK && metrics)
-		rc = cg_verify_write_metrics(metrics, dir, &st, vo.sample, &err);
+	if (metrics) { /* on every run, so that a dashboard sees a check that could not run */
+		cg_err merr = { 0 };
+		int mrc = cg_verify_write_metrics(metrics, dir, rc ? NULL : &st, vo.sample, &merr);
+		if (mrc && rc)
+			cg_cli_error(prog, &merr);
+		else if (mrc)
+			rc = mrc, err = merr;
+	}
 	if (rc == CG_OK && !quiet)
 		print_summary(&st, vo.sample); /* cg_cli_finish reports a failure */
 	if (rc == CG_EDATA)

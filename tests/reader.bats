@@ -41,6 +41,7 @@ ask() {
 @test "a stream started on an empty store sees the first ingest, a bulk load of SST files" {
 	run -0 cg-init -q
 	coproc READER { exec cg-query - 2>&1; }
+	reader=$READER_PID # bash unsets READER_PID once the co-process is gone
 	[ "$(ask '{"op":"find","kind":"struct"}')" -eq 0 ]
 	run -0 cg-ingest -q --workspace "$EXAMPLE_WS"
 	want=$(cg-query find --kind struct | wc -l)
@@ -52,20 +53,21 @@ ask() {
 	[ "$want2" -lt "$want" ]
 	[ "$(ask '{"op":"find","kind":"struct"}')" -eq "$want2" ]
 	exec {READER[1]}>&-
-	wait "$READER_PID"
+	wait "$reader"
 }
 
 @test "without a writer a reader opens read-only: no scratch directory, the writer lock free" {
 	run -0 cg-init -q
 	run -0 cg-ingest -q --workspace "$EXAMPLE_WS"
 	coproc READER { exec cg-query - 2>&1; }
+	reader=$READER_PID # bash unsets READER_PID once the co-process is gone
 	[ "$(ask '{"op":"find","kind":"struct"}')" -gt 0 ]
 	[ "$(scratch_dirs)" -eq 0 ]
 	# a writer gets in while the reader stays open, and the reader follows it
 	run -0 cg-ingest -q --remove shapes_render
 	[ "$(ask '{"op":"find","crate":"shapes_render"}')" -eq 0 ]
 	exec {READER[1]}>&-
-	wait "$READER_PID"
+	wait "$reader"
 }
 
 @test "a reader beside a writer holding the lock opens as a secondary and still answers" {

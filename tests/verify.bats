@@ -147,6 +147,27 @@ PY
 	grep -Eq '^cg_verify_last_run_timestamp_seconds\{store="[^"]+"\} [1-9]' "$BATS_TEST_TMPDIR/cg.prom"
 }
 
+@test "--metrics is written on every run: a check that cannot run sets success 0, keeps the last success" {
+	make_store "$STORE"
+	prom="$BATS_TEST_TMPDIR/cg.prom"
+	run -0 --separate-stderr cg-verify --metrics "$prom"
+	grep -Eq '^cg_verify_success\{store="[^"]+"\} 1$' "$prom"
+	ok=$(sed -n 's/^cg_verify_last_success_timestamp_seconds{store="[^"]*"} //p' "$prom")
+	[ "$ok" -gt 0 ]
+	sleep 1
+	mv "$STORE" "$STORE.away"
+	run -66 --separate-stderr cg-verify --metrics "$prom"
+	[ ! -e "$prom.tmp" ]
+	grep -Eq '^cg_verify_success\{store="[^"]+"\} 0$' "$prom"
+	assert_equal "$(sed -n 's/^cg_verify_last_success_timestamp_seconds{store="[^"]*"} //p' "$prom")" "$ok"
+	[ "$(sed -n 's/^cg_verify_last_run_timestamp_seconds{store="[^"]*"} //p' "$prom")" -gt "$ok" ]
+	run grep -c '^cg_verify_problems' "$prom"
+	assert_output 0
+	mv "$STORE.away" "$STORE"
+	run -0 --separate-stderr cg-verify --metrics "$prom"
+	[ "$(sed -n 's/^cg_verify_last_success_timestamp_seconds{store="[^"]*"} //p' "$prom")" -gt "$ok" ]
+}
+
 @test "works beside a live writer holding the lock" {
 	make_store "$STORE"
 	mkfifo "$BATS_TEST_TMPDIR/in"

@@ -18,6 +18,7 @@ int cg_cli_parse_int(const char *s, long min, long max, long *out);
 void cg_cli_error(const char *prog, const cg_err *err);
 /* "prog: message" and the --help hint on stderr; returns CG_EUSAGE. */
 int cg_cli_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A binary's options, parsed by cg_cli_next(): getopt_long() over its own options plus
  * -h/--help and -V/--version, with every refusal one usage line and exit status 2. An option
  * that takes a value may be given once unless listed in repeatable (a second value would

@@ -176,9 +176,14 @@ static int checkpoint_store(const char *dir, const char *root, int wait, json_t 
 	if (rc)
 		return rc;
 	const cg_manifest *m = cg_store_manifest(s);
-	*facts = json_pack("{s:i, s:i, s:i, s:I, s:s}", "schema_version", m->schema_version, "shards",
+	char id[64];
+	if (m->store_id[0]) /* stores from before store ids: their creation time tells them apart */
+		snprintf(id, sizeof id, "%s", m->store_id);
+	else
+		snprintf(id, sizeof id, "created-%lld", m->created);
+	*facts = json_pack("{s:i, s:i, s:i, s:I, s:s, s:s}", "schema_version", m->schema_version, "shards",
 			   m->shards, "cache_mb", m->cache_mb, "created", (json_int_t)m->created,
-			   "created_by", m->created_by);
+			   "created_by", m->created_by, "store_id", id);
 	if (!*facts)
 		rc = oom(err);
 	if (!rc && mkdir(root, 0700) < 0)
@@ -198,6 +203,40 @@ static int checkpoint_store(const char *dir, const char *root, int wait, json_t 
 	return rc;
 }
 
+/* Reads every key and value of db with block checksums verified: NULL when all is sound, else
+ * RocksDB's message (rocksdb_free it). A copy of a damaged file would pass for a backup. */
+static char *damage(rocksdb_t *db)
+{
+	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_verify_checksums(ro, 1);
+	rocksdb_readoptions_set_fill_cache(ro, 0);
+	rocksdb_readoptions_set_total_order_seek(ro, 1);
+	rocksdb_iterator_t *it = rocksdb_create_iterator(db, ro);
+	char *e = NULL;
+	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it))
+		;
+	rocksdb_iter_get_error(it, &e);
+	rocksdb_iter_destroy(it);
+	rocksdb_readoptions_destroy(ro);
+	return e;
+}
+
+/* Opens a shard copy (a checkpoint, a restored backup) with RocksDB's paranoid checks and
+ * reads it whole: CG_EDATA naming what is damaged. */
+static int open_checked(const char *path, const char *what, rocksdb_t **db, cg_err *err)
+{
+	char *e = NULL;
+	rocksdb_options_t *opts = rocksdb_options_create();
+	rocksdb_options_set_paranoid_checks(opts, 1);
+	*db = rocksdb_open(opts, path, &e);
+	rocksdb_options_destroy(opts);
+	if (!e && !(e = damage(*db)))
+		return CG_OK;
+	cg_err_rocks(err, e, "%s is damaged", what);
+	err->code = CG_EDATA;
+	return CG_EDATA;
+}
+
 /* Backs up one checkpointed shard; *id gets the engine's new backup id. */
 static int backup_shard(bctx *c, const char *root, int sh, uint32_t *id, long *new_files,
 			uint64_t *size, uint64_t *files)
@@ -209,11 +248,15 @@ static int backup_shard(bctx *c, const char *root, int sh, uint32_t *id, long *n
 	if (!be)
 		return rc;
 	long before = count_shared(c, sh);
-	rocksdb_options_t *opts = rocksdb_options_create();
-	rocksdb_t *db = rocksdb_open(opts, path, &e);
-	if (!e)
+	char what[64];
+	snprintf(what, sizeof what, "shard %d", sh);
+	rocksdb_t *db = NULL;
+	rc = open_checked(path, what, &db, c->err);
+	if (!rc)
 		rocksdb_backup_engine_create_new_backup_flush(be, db, 0, &e);
-	if (e) {
+	if (rc) {
+		cg_err_prefix(c->err, "no backup taken");
+	} else if (e) {
 		rc = cg_err_rocks(c->err, e, "backup of shard %d", sh);
 	} else {
 		const rocksdb_backup_engine_info_t *info = rocksdb_backup_engine_get_backup_info(be);
@@ -226,7 +269,6 @@ static int backup_shard(bctx *c, const char *root, int sh, uint32_t *id, long *n
 	}
 	if (db)
 		rocksdb_close(db);
-	rocksdb_options_destroy(opts);
 	rocksdb_backup_engine_close(be);
 	return rc;
 }
@@ -264,6 +306,11 @@ int cg_backup_create(const char *dir, const char *bdir, int wait, json_t **out, 
 	if (!rc && shards_were && json_integer_value(shards_were) != nshards)
 		rc = cg_err_set(err, CG_EDATA, "%s holds backups of a store with %d shards, not %d", bdir,
 				(int)json_integer_value(shards_were), nshards);
+	const char *owner = json_string_value(json_object_get(c.catalog, "store_id"));
+	const char *store_id = json_string_value(json_object_get(facts, "store_id"));
+	if (!rc && owner && strcmp(owner, store_id) != 0)
+		rc = cg_err_set(err, CG_EDATA, "%s holds the backups of another store (id %s; this one is %s): "
+				"give each store its own backup directory", bdir, owner, store_id);
 	if (!rc && !(entry = new_entry(&c, facts)))
 		rc = oom(err);
 	long new_files = 0;
@@ -278,6 +325,7 @@ int cg_backup_create(const char *dir, const char *bdir, int wait, json_t **out, 
 		json_object_update_new(entry, json_pack("{s:I, s:I, s:I}", "size", (json_int_t)size,
 							"files", (json_int_t)files, "new_files", (json_int_t)new_files));
 		json_object_set_new(c.catalog, "shards", json_integer(nshards));
+		json_object_set_new(c.catalog, "store_id", json_string(store_id));
 		json_array_append(backups(&c), entry);
 		rc = save_catalog(&c);
 	}
@@ -364,6 +412,35 @@ static char *check_files(bctx *c, int shard, uint32_t id)
 	return msg;
 }
 
+/* Restores shard sh of backup id into a scratch directory and reads it whole: the file
+ * checksums above only say the files are as copied, not that what was copied was sound.
+ * Returns NULL or a message to free. */
+static char *check_blocks(bctx *c, rocksdb_backup_engine_t *be, int sh, uint32_t id)
+{
+	char root[PATH_MAX], path[SHARD_PATH_MAX], what[64], *e = NULL, *msg = NULL;
+	snprintf(root, sizeof root, "%s/.verify-%ld", c->bdir, (long)getpid());
+	shard_path(path, sizeof path, root, sh);
+	snprintf(what, sizeof what, "shard %d of the backup", sh);
+	rocksdb_restore_options_t *ro = rocksdb_restore_options_create();
+	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+		msg = asprintf(&msg, "%s: %s", root, strerror(errno)) < 0 ? NULL : msg;
+	else
+		rocksdb_backup_engine_restore_db_from_backup(be, path, path, ro, id, &e);
+	rocksdb_restore_options_destroy(ro);
+	rocksdb_t *db = NULL;
+	cg_err err = { 0 };
+	if (e) {
+		msg = strdup(e);
+		rocksdb_free(e);
+	} else if (!msg && open_checked(path, what, &db, &err)) {
+		msg = strdup(err.msg);
+	}
+	if (db)
+		rocksdb_close(db);
+	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return msg;
+}
+
 static int verify_entry(bctx *c, json_t *e, rocksdb_backup_engine_t **be, json_t *out)
 {
 	json_t *r = json_pack("{s:O, s:b}", "id", json_object_get(e, "id"), "ok", 1);
@@ -373,6 +450,8 @@ static int verify_entry(bctx *c, json_t *e, rocksdb_backup_engine_t **be, json_t
 		char *msg = NULL;
 		rocksdb_backup_engine_verify_backup(be[sh], entry_shard_id(e, sh), &msg);
 		char *bad = msg ? msg : check_files(c, sh, entry_shard_id(e, sh));
+		if (!bad)
+			bad = check_blocks(c, be[sh], sh, entry_shard_id(e, sh));
 		if (bad) {
 			json_object_update_new(r, json_pack("{s:b, s:i, s:s}", "ok", 0, "shard", sh, "error", bad));
 			if (msg)
@@ -444,6 +523,9 @@ static int fill_manifest(json_t *e, cg_manifest *m, cg_err *err)
 	m->schema_version = (int)json_integer_value(json_object_get(e, "schema_version"));
 	m->cache_mb = (int)json_integer_value(json_object_get(e, "cache_mb"));
 	m->created = (long long)json_integer_value(json_object_get(e, "created"));
+	const char *id = json_string_value(json_object_get(e, "store_id"));
+	if (id && strncmp(id, "created-", 8) != 0) /* the restored store goes on as the same store */
+		snprintf(m->store_id, sizeof m->store_id, "%s", id);
 	m->shards = entry_shards(e);
 	if (m->shards < 1 || m->shards > CG_MAX_SHARDS || m->schema_version < 1)
 		return cg_err_set(err, CG_EDATA, "backup %lld: catalog entry is incomplete",

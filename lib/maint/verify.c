@@ -724,11 +724,10 @@ static int sample_line(cg_buf *b, const char *name, const char *store, const cha
 	return cg_buf_printf(b, "\"} %.17g\n", v);
 }
 
-static int metrics_text(cg_buf *b, const char *store, const cg_verify_stats *st, unsigned sample)
+/* The counts of a check that ran. */
+static int check_metrics(cg_buf *b, const char *store, const cg_verify_stats *st, unsigned sample)
 {
 	static const char *const fam[4] = { "v", "e", "i", "m" };
-	struct timespec now_ts;
-	clock_gettime(CLOCK_REALTIME, &now_ts);
 	int rc = metric(b, "cg_verify_keys", "gauge", "Keys read by the last check, by key family.");
 	for (int i = 0; i < 4 && !rc; i++)
 		rc = sample_line(b, "cg_verify_keys", store, "family", fam[i], (double)st->family[i]);
@@ -748,9 +747,44 @@ static int metrics_text(cg_buf *b, const char *store, const cg_verify_stats *st,
 	       metric(b, "cg_verify_sample", "gauge", "1 for a full check, N when 1 in N items was cross-checked.") ||
 	       sample_line(b, "cg_verify_sample", store, NULL, NULL, sample > 1 ? (double)sample : 1.0) ||
 	       metric(b, "cg_verify_duration_seconds", "gauge", "Time the last check took.") ||
-	       sample_line(b, "cg_verify_duration_seconds", store, NULL, NULL, st->seconds) ||
+	       sample_line(b, "cg_verify_duration_seconds", store, NULL, NULL, st->seconds);
+}
+
+#define LAST_SUCCESS "cg_verify_last_success_timestamp_seconds"
+
+/* The last success recorded in an earlier metrics file at path; 0 when there is none. */
+static double previous_success(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	double when = 0;
+	while (f && getline(&line, &cap, f) > 0) {
+		const char *close = strstr(line, "} ");
+		if (!strncmp(line, LAST_SUCCESS "{", sizeof LAST_SUCCESS) && close)
+			when = strtod(close + 2, NULL);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return when;
+}
+
+/* A check that could not run (st NULL) says so, and keeps no counts that would look current. */
+static int metrics_text(cg_buf *b, const char *path, const char *store, const cg_verify_stats *st,
+			unsigned sample)
+{
+	struct timespec now_ts;
+	clock_gettime(CLOCK_REALTIME, &now_ts);
+	int success = st && st->shards_read == st->shards;
+	double last_success = success ? (double)now_ts.tv_sec : previous_success(path);
+	return (st && check_metrics(b, store, st, sample)) ||
+	       metric(b, "cg_verify_success", "gauge", "1 when the last check ran and read every shard, else 0.") ||
+	       sample_line(b, "cg_verify_success", store, NULL, NULL, success) ||
 	       metric(b, "cg_verify_last_run_timestamp_seconds", "gauge", "When the last check finished (Unix time).") ||
-	       sample_line(b, "cg_verify_last_run_timestamp_seconds", store, NULL, NULL, (double)now_ts.tv_sec);
+	       sample_line(b, "cg_verify_last_run_timestamp_seconds", store, NULL, NULL, (double)now_ts.tv_sec) ||
+	       metric(b, LAST_SUCCESS, "gauge", "When a check last succeeded (Unix time; 0: never).") ||
+	       sample_line(b, LAST_SUCCESS, store, NULL, NULL, last_success);
 }
 
 int cg_verify_write_metrics(const char *path, const char *store, const cg_verify_stats *st,
@@ -759,7 +793,7 @@ int cg_verify_write_metrics(const char *path, const char *store, const cg_verify
 	cg_buf b = { 0 };
 	char *tmp = NULL;
 	int rc = CG_OK;
-	if (metrics_text(&b, store, st, sample) || asprintf(&tmp, "%s.tmp", path) < 0) {
+	if (metrics_text(&b, path, store, st, sample) || asprintf(&tmp, "%s.tmp", path) < 0) {
 		tmp = NULL;
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 		goto out;

@@ -70,7 +70,9 @@ int cg_verify_run(cg_store *s, const cg_verify_opts *o, cg_verify_report_fn repo
 		  cg_verify_stats *st, cg_err *err);
 
 /* Writes st as Prometheus textfile-collector metrics to path, atomically (path.tmp, then a
- * rename), labelled with the store directory. */
+ * rename), labelled with the store directory: cg_verify_success (1 when the check ran and
+ * read every shard) and the time of the last success, kept from the file's earlier version
+ * when this check failed. st NULL: the check could not run; only those are written. */
 int cg_verify_write_metrics(const char *path, const char *store, const cg_verify_stats *st,
 			    unsigned sample, cg_err *err);
 

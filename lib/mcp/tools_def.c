@@ -72,9 +72,11 @@ static const struct {
 	  INPUT(NAME "," DIRECTION("out") "," TYPES "," WORKSPACE "," LIMIT, "'name'"), LISTING, t_run_neighbors,
 	  t_text_list },
 	WALK("cg_callers", "Who calls this",
-	     "Everything that calls the item, directly or through other callers, with its depth.", t_run_callers),
+	     "Everything that calls the item, directly or through other callers, with its depth; for "
+	     "an impl method also the calls made through the trait method (marked through).", t_run_callers),
 	WALK("cg_implementors", "Who implements this",
-	     "The impls and types that implement a trait (transitively), with their depth.", t_run_implementors),
+	     "Every impl of a trait: the implementing type when it is a path type, else the impl "
+	     "itself (primitives, references, tuples, blanket impls), with its depth.", t_run_implementors),
 	WALK("cg_dependents", "Which crates depend on this",
 	     "The crates that depend on a crate (named by crate name), directly or transitively.", t_run_dependents),
 	WALK("cg_users", "Who uses this type",

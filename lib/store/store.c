@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +59,8 @@ static int manifest_to_json(const cg_manifest *m, char **text)
 			      "schema_version", m->schema_version, "shards", m->shards,
 			      "cache_mb", m->cache_mb, "created", (json_int_t)m->created,
 			      "created_by", m->created_by, "shard_dirs", dirs);
+	if (o && m->store_id[0])
+		json_object_set_new(o, "store_id", json_string(m->store_id));
 	*text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	return *text ? 0 : -1;
@@ -113,6 +116,8 @@ static int manifest_from_json(json_t *o, cg_manifest *m, cg_err *err)
 		return cg_err_set(err, CG_EDATA, "shard count %d does not match shard_dirs", m->shards);
 	snprintf(m->format, sizeof m->format, "%s", format);
 	snprintf(m->created_by, sizeof m->created_by, "%s", by);
+	const char *id = json_string_value(json_object_get(o, "store_id"));
+	snprintf(m->store_id, sizeof m->store_id, "%s", id ? id : "");
 	m->created = created;
 	for (int i = 0; i < m->shards; i++) {
 		const char *d = json_string_value(json_array_get(dirs, (size_t)i));
@@ -327,6 +332,11 @@ static void fill_manifest(cg_manifest *m, const cg_init_opts *o)
 	m->shards = o->shards > 0 ? o->shards : 1;
 	m->cache_mb = o->cache_mb > 0 ? o->cache_mb : DEFAULT_CACHE_MB;
 	m->created = (long long)time(NULL);
+	uint8_t id[16] = { 0 };
+	if (getrandom(id, sizeof id, 0) != (ssize_t)sizeof id) /* no randomness: the time must do */
+		memcpy(id, &m->created, sizeof m->created);
+	for (size_t i = 0; i < sizeof id; i++)
+		snprintf(m->store_id + 2 * i, 3, "%02x", id[i]);
 }
 
 int cg_store_init(const char *dir, const cg_init_opts *o, cg_err *err)

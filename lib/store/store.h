@@ -30,6 +30,7 @@ typedef struct cg_manifest {
 	int cache_mb;
 	long long created;        /* unix seconds */
 	char created_by[64];      /* "cg 0.1.0" */
+	char store_id[33];        /* random, 32 hex digits, set by cg-init; "" in older stores */
 	char *shard_dirs[CG_MAX_SHARDS]; /* absolute, or relative to the store directory */
 } cg_manifest;
 
