@@ -9,6 +9,7 @@
 #include "ingest/apply.h"
 #include "ingest/load.h"
 #include "ingest/watch.h"
+#include "input/rustdoc.h"
 
 static const char *const prog = "cg-ingest";
 
@@ -205,9 +206,12 @@ int main(int argc, char **argv)
 			     .removes = (const char *const *)removes, .nremoves = nremoves,
 			     .remove_workspaces = (const char *const *)remove_ws, .nremove_workspaces = nremove_ws,
 			     .emit = quiet ? NULL : print_line };
-	int no_lockfile;
-	rc = cg_apply_run(s, &ao, &no_lockfile, &err);
-	if (no_lockfile)
+	cg_apply_notes notes;
+	rc = cg_apply_run(s, &ao, &notes, &err);
+	if (notes.newer_format)
+		fprintf(stderr, "%s: rustdoc format_version %d is newer than any this cg knows (%d to %d): read as %d\n",
+			prog, notes.newer_format, CG_RUSTDOC_FORMAT_MIN, CG_RUSTDOC_FORMAT_VERSION, CG_RUSTDOC_FORMAT_VERSION);
+	if (notes.no_lockfile)
 		fprintf(stderr, "%s: no Cargo.lock (give --workspace or --lockfile): the crates get no Depends edges\n", prog);
 	if (rc)
 		cg_cli_error(prog, &err);

@@ -1,6 +1,9 @@
 /* apply: removals, then a load, each outcome handed on as one JSON line. */
 #include "apply.h"
 
+#include <string.h>
+
+#include "input/rustdoc.h"
 #include "workspace.h"
 
 /* Hands on a line built for it (NULL when memory ran out: skipped) and drops it. */
@@ -48,13 +51,15 @@ static int remove_workspaces(cg_store *s, const cg_apply_opts *o, cg_err *err)
 	return CG_OK;
 }
 
-static int load(cg_store *s, const cg_apply_opts *o, int *no_lockfile, cg_err *err)
+static int load(cg_store *s, const cg_apply_opts *o, cg_apply_notes *notes, cg_err *err)
 {
 	cg_load_report rep;
 	int rc = cg_load_run(s, o->load, &rep, err);
-	*no_lockfile = rep.no_lockfile && (!rc || o->load->keep_going); /* else nothing landed */
+	notes->no_lockfile = rep.no_lockfile && (!rc || o->load->keep_going); /* else nothing landed */
 	for (size_t i = 0; (!rc || o->load->keep_going) && i < rep.n; i++) {
 		const cg_load_item *it = &rep.items[i];
+		if (it->format_version > CG_RUSTDOC_FORMAT_VERSION && it->format_version > notes->newer_format)
+			notes->newer_format = it->format_version;
 		emit(o, it->failed ? json_pack("{s:s, s:s, s:s}", "file", it->source, "status", "failed", "error", it->err.msg)
 				   : cg_load_result_json(&it->res, it->source, it->ms));
 	}
@@ -64,13 +69,13 @@ static int load(cg_store *s, const cg_apply_opts *o, int *no_lockfile, cg_err *e
 	return rc;
 }
 
-int cg_apply_run(cg_store *s, const cg_apply_opts *o, int *no_lockfile, cg_err *err)
+int cg_apply_run(cg_store *s, const cg_apply_opts *o, cg_apply_notes *notes, cg_err *err)
 {
-	*no_lockfile = 0;
+	memset(notes, 0, sizeof *notes);
 	int rc = remove_units(s, o, err);
 	if (!rc)
 		rc = remove_workspaces(s, o, err);
 	if (!rc && o->load)
-		rc = load(s, o, no_lockfile, err);
+		rc = load(s, o, notes, err);
 	return rc;
 }

@@ -27,8 +27,14 @@ typedef struct cg_apply_opts {
  * it and {"workspace","status":"removed","units_removed","kept"}; per loaded unit its result
  * and per skipped input {"file","status":"failed","error"} (with keep_going also when the
  * run fails), then the units the workspace change dropped. Stops at the first failure.
- * *no_lockfile: rustdoc JSON landed without a Cargo.lock (no Depends edges); not set when
- * the load was refused, since then nothing landed. */
-int cg_apply_run(cg_store *s, const cg_apply_opts *o, int *no_lockfile, cg_err *err);
+ * notes say what the caller should warn about; not set when the load was refused, since then
+ * nothing landed. */
+typedef struct cg_apply_notes {
+	int no_lockfile;  /* rustdoc JSON landed without a Cargo.lock (no Depends edges) */
+	int newer_format; /* the newest rustdoc format_version read that is newer than any
+			   * known (read as the newest known), or 0 */
+} cg_apply_notes;
+
+int cg_apply_run(cg_store *s, const cg_apply_opts *o, cg_apply_notes *notes, cg_err *err);
 
 #endif

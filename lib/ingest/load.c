@@ -213,6 +213,7 @@ static void parse_one(job *j, size_t i)
 			rc = cg_err_set(&it->err, CG_EINTERNAL, "out of memory");
 	}
 	free(data);
+	it->format_version = rc ? 0 : cg_graph_info(j->graphs[i])->format_version;
 	it->failed = rc != CG_OK;
 	it->ms = (cg_clock_us() / 1e3) - t0;
 }

@@ -35,6 +35,7 @@ typedef struct cg_load_item {
 	cg_unit_result res;
 	double ms;      /* parsing plus this run's shared write */
 	int failed;     /* with keep_going: the input was skipped */
+	int format_version; /* rustdoc JSON's, 0 for other inputs */
 	cg_err err;
 } cg_load_item;
 

@@ -58,6 +58,7 @@ typedef struct cg_unit_info {
 	const char *source;   /* the input file */
 	uint64_t bytes;       /* input bytes read */
 	int is_ndjson;        /* NDJSON units merge; crate units replace */
+	int format_version;   /* rustdoc JSON's, 0 for none */
 	const char *const *depends; /* "crate@version" this crate depends on (NULL-terminated) */
 	const char *input;    /* digest of the input's bytes and the cache key's other inputs:
 			       * equal to the stored one, the unit is unchanged without parsing */

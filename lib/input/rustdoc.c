@@ -7,6 +7,7 @@
 #include "rustdoc.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ static int set_info(rd *r, const char *buf, size_t len)
 	snprintf(sum, sizeof sum, "xxh3:%016llx", (unsigned long long)XXH3_64bits(buf, len));
 	cg_unit_info info = { .name = r->crate, .version = r->version, .checksum = checksum,
 			      .features = r->o.features, .source = r->name, .bytes = len,
-			      .depends = r->depends };
+			      .depends = r->depends, .format_version = r->format_version };
 	return cg_graph_set_info(r->g, &info) < 0 ? rd_oom(r) : 0;
 }
 
@@ -111,9 +112,11 @@ static int read_top(rd *r, json_t **index, json_t **paths, json_t **ext, const c
 	json_t *fv = rd_field(r, NULL, r->doc, "format_version", J_INT);
 	if (!fv)
 		return CG_EDATA;
-	if (json_integer_value(fv) != CG_RUSTDOC_FORMAT_VERSION)
-		return cg_err_set(r->err, CG_EDATA, "%s: format_version %lld is not supported (supported: %d)",
-				  r->name, (long long)json_integer_value(fv), CG_RUSTDOC_FORMAT_VERSION);
+	json_int_t v = json_integer_value(fv);
+	if (v < CG_RUSTDOC_FORMAT_MIN)
+		return cg_err_set(r->err, CG_EDATA, "%s: format_version %lld is not supported (supported: %d to %d)",
+				  r->name, (long long)v, CG_RUSTDOC_FORMAT_MIN, CG_RUSTDOC_FORMAT_VERSION);
+	r->format_version = (int)(v > INT_MAX ? INT_MAX : v);
 	json_t *root = rd_field(r, NULL, r->doc, "root", J_INT);
 	json_t *cv = root ? rd_field(r, NULL, r->doc, "crate_version", J_STR | J_NULL) : NULL;
 	if (!cv || !(*index = rd_field(r, NULL, r->doc, "index", J_OBJ)) ||
@@ -169,6 +172,11 @@ int cg_rustdoc_read(const char *name, const char *buf, size_t len, const cg_rust
 		if (!rc && !(rc = rd_build(&r)) && !(rc = set_info(&r, buf, len)))
 			cg_graph_dedupe_edges(r.g);
 	}
+	if (rc && r.format_version > CG_RUSTDOC_FORMAT_VERSION && rc == CG_EDATA && err &&
+	    strlen(err->msg) + 80 < sizeof err->msg) /* the likely cause, said where it shows */
+		snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+			 " (format_version %d is newer than any this cg knows: read as %d)", r.format_version,
+			 CG_RUSTDOC_FORMAT_VERSION);
 	if (rc)
 		cg_graph_free(r.g);
 	else

@@ -10,6 +10,11 @@
 #include "base/err.h"
 #include "graph.h"
 
+/* The format versions whose differences in the fields cg reads are known: 56 added the item
+ * kind "attribute" (paths[].kind; cg leaves items of unknown kinds out), 57 added
+ * external_crates[].path (not read). A newer version is read as the newest known one: where a
+ * field cg needs changed shape, the error names its JSON path. */
+#define CG_RUSTDOC_FORMAT_MIN 55
 #define CG_RUSTDOC_FORMAT_VERSION 57
 
 typedef struct cg_rustdoc_opts {

@@ -52,6 +52,7 @@ typedef struct rd_loc {
 
 typedef struct rd {
 	const char *name;
+	int format_version;
 	cg_err *err;
 	cg_rustdoc_opts o;
 	json_t *doc;
