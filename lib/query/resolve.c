@@ -113,7 +113,17 @@ struct lookup {
 	const char *form; /* NULL: "path" or "alias", by the vertex's own path */
 	const char *value;
 	const char *want; /* std: the module segments the vertex's path must hold, in order */
+	uint64_t std_vids[Q_MAX_CANDS]; /* std: what held them, and how many modules more */
+	size_t std_extra[Q_MAX_CANDS], nstd;
 };
+
+static size_t nsegments(const char *path)
+{
+	size_t n = 1;
+	for (const char *p = path; (p = strstr(p, "::")); p += 2)
+		n++;
+	return n;
+}
 
 static int path_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg_err *err)
 {
@@ -124,7 +134,7 @@ static int path_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, c
 
 static int by_path(struct q_cands *c, const char *path, const char *form, cg_err *err)
 {
-	struct lookup l = { c, form, path, NULL };
+	struct lookup l = { .c = c, .form = form, .value = path };
 	return cg_read_index(c->r, CG_IDX_PATH, path, 1, path_visit, &l, err);
 }
 
@@ -154,7 +164,11 @@ static int std_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, cg
 		return rc;
 	if (!*l->want && (v.kind == CG_KIND_METHOD || v.kind == CG_KIND_FIELD || v.kind == CG_KIND_IMPL))
 		return CG_OK; /* a bare name stands for a prelude item, not a member */
-	return add_cand(l->c, vid, "std", NULL, err);
+	if (l->nstd < Q_MAX_CANDS) {
+		l->std_vids[l->nstd] = vid;
+		l->std_extra[l->nstd++] = nsegments(v.str[CG_VF_PATH]) - (*l->want ? nsegments(l->want) : 0);
+	}
+	return CG_OK;
 }
 
 /* std::iter::Iterator, core::iter::Iterator, Vec: std's public paths are re-exports the
@@ -169,8 +183,15 @@ static int by_std_path(struct q_cands *c, const char *path, cg_err *err)
 		return CG_OK;
 	if (sep && sep > first_end)
 		snprintf(want, sizeof want, "%.*s", (int)(sep - first_end - 2), first_end + 2);
-	struct lookup l = { c, "std", path, want };
-	return cg_read_index(c->r, CG_IDX_NAME, sep ? sep + 2 : path, 1, std_visit, &l, err);
+	struct lookup l = { .c = c, .form = "std", .value = path, .want = want };
+	int rc = cg_read_index(c->r, CG_IDX_NAME, sep ? sep + 2 : path, 1, std_visit, &l, err);
+	size_t fewest = (size_t)-1; /* std::error::Error is core::error::Error, not std::io::error::Error */
+	for (size_t i = 0; i < l.nstd; i++)
+		fewest = l.std_extra[i] < fewest ? l.std_extra[i] : fewest;
+	for (size_t i = 0; !rc && i < l.nstd; i++)
+		if (l.std_extra[i] == fewest)
+			rc = add_cand(c, l.std_vids[i], "std", NULL, err);
+	return rc;
 }
 
 struct children {
