@@ -16,19 +16,19 @@
 
 #define READ_CHUNK (4 << 20)
 
-/* Vertex ids of the run: where each was defined, and whether as a real vertex. */
-typedef struct vslot {
-	uint64_t vid;      /* 0: empty */
+/* An open-addressing table keyed by a nonzero 64-bit key. Vertex ids of the run: where each
+ * was defined, and whether as a real vertex. Paths (and aliases) of the current input, by
+ * hash: the vertex they name (UINT64_MAX: several) and the first edge that used them. */
+typedef struct slot {
+	uint64_t key, vid;  /* key 0: empty */
 	uint32_t line;
-	uint16_t input;
-	uint16_t real;
-} vslot;
+	uint16_t input, real;
+} slot;
 
-/* Paths (and aliases) of the current input; vid UINT64_MAX: several vertices share it. */
-typedef struct pslot {
-	uint64_t hash, vid; /* vid 0: empty */
-	size_t used_line;   /* the first edge that resolved through it */
-} pslot;
+typedef struct table {
+	slot *s;
+	size_t n, nslots;
+} table;
 
 /* An edge end not resolvable yet: an id to look up, or a whole edge whose ends are paths. */
 typedef struct pending {
@@ -45,10 +45,7 @@ typedef struct run {
 	const cg_ndjson_opts *o;
 	cg_ndjson_parser *parser;
 	uint64_t owner;
-	vslot *v;
-	size_t nv, nvslots;
-	pslot *p;
-	size_t np, npslots;
+	table ids, paths;
 	pending *pe;
 	size_t npe, cappe;
 	cg_buf arena;
@@ -68,76 +65,55 @@ static int oom(run *r)
 /* The tables count against the bound: the change gets what they leave. */
 static int rebound(run *r)
 {
-	size_t tables = r->nvslots * sizeof *r->v + r->npslots * sizeof *r->p;
+	size_t tables = (r->ids.nslots + r->paths.nslots) * sizeof(slot);
 	size_t mem = r->o->io.memory ? r->o->io.memory : CG_INGEST_MEMORY_DEFAULT;
 	return cg_ingest_ctx_bound(r->c, mem > 2 * tables + (128u << 20) ? mem - 2 * tables : 128u << 20);
 }
 
-static vslot *vfind(const run *r, uint64_t vid)
+static slot *find(const table *t, uint64_t key)
 {
-	if (!r->nvslots)
+	if (!t->nslots)
 		return NULL;
-	size_t j = XXH3_64bits(&vid, sizeof vid) & (r->nvslots - 1);
-	while (r->v[j].vid && r->v[j].vid != vid)
-		j = (j + 1) & (r->nvslots - 1);
-	return &r->v[j];
+	size_t j = XXH3_64bits(&key, sizeof key) & (t->nslots - 1);
+	while (t->s[j].key && t->s[j].key != key)
+		j = (j + 1) & (t->nslots - 1);
+	return &t->s[j];
 }
 
-static int vgrow(run *r)
+/* The slot of key, empty (key 0) when new; NULL when memory runs out. */
+static slot *claim(run *r, table *t, uint64_t key)
 {
-	size_t n = r->nvslots ? r->nvslots * 2 : 1 << 16;
-	vslot *old = r->v, *nv = calloc(n, sizeof *nv);
-	if (!nv)
-		return oom(r);
-	size_t oldn = r->nvslots;
-	r->v = nv;
-	r->nvslots = n;
-	for (size_t i = 0; i < oldn; i++)
-		if (old[i].vid)
-			*vfind(r, old[i].vid) = old[i];
-	free(old);
-	return rebound(r);
-}
-
-static pslot *pfind(const run *r, uint64_t h)
-{
-	if (!r->npslots)
-		return NULL;
-	size_t j = h & (r->npslots - 1);
-	while (r->p[j].vid && r->p[j].hash != h)
-		j = (j + 1) & (r->npslots - 1);
-	return &r->p[j];
-}
-
-static int pgrow(run *r)
-{
-	size_t n = r->npslots ? r->npslots * 2 : 1 << 16;
-	pslot *old = r->p, *np = calloc(n, sizeof *np);
-	if (!np)
-		return oom(r);
-	size_t oldn = r->npslots;
-	r->p = np;
-	r->npslots = n;
-	for (size_t i = 0; i < oldn; i++)
-		if (old[i].vid)
-			*pfind(r, old[i].hash) = old[i];
-	free(old);
-	return rebound(r);
+	if ((t->n + 1) * 10 > t->nslots * 7) {
+		size_t n = t->nslots ? t->nslots * 2 : 1 << 16, oldn = t->nslots;
+		slot *old = t->s;
+		if (!(t->s = calloc(n, sizeof *t->s))) {
+			t->s = old;
+			return NULL;
+		}
+		t->nslots = n;
+		for (size_t i = 0; i < oldn; i++)
+			if (old[i].key)
+				*find(t, old[i].key) = old[i];
+		free(old);
+		if (rebound(r))
+			return NULL;
+	}
+	return find(t, key);
 }
 
 static int add_path(run *r, const char *path, size_t len, uint64_t vid)
 {
-	if ((r->np + 1) * 10 > r->npslots * 7 && pgrow(r))
-		return r->c->err->code;
 	uint64_t h = XXH3_64bits(path, len);
-	pslot *s = pfind(r, h);
-	if (!s->vid) {
-		*s = (pslot){ h, vid, 0 };
-		r->np++;
+	slot *s = claim(r, &r->paths, h);
+	if (!s)
+		return r->c->err->code ? r->c->err->code : oom(r);
+	if (!s->key) {
+		*s = (slot){ .key = h, .vid = vid };
+		r->paths.n++;
 	} else if (s->vid != vid && s->vid != UINT64_MAX) {
 		s->vid = UINT64_MAX;
-		if (s->used_line && (!r->held_line || s->used_line < r->held_line)) {
-			r->held_line = s->used_line;
+		if (s->line && (!r->held_line || s->line < r->held_line)) {
+			r->held_line = s->line;
 			snprintf(r->held_path, sizeof r->held_path, "%.*s", (int)len, path);
 		}
 	}
@@ -158,16 +134,16 @@ static int add_paths(run *r, const cg_vertex *v, uint64_t vid)
 static int read_vertex(run *r, cg_ndjson_rec *rec, size_t line)
 {
 	int real = !(rec->v.flags & CG_VFLAG_STUB);
-	if ((r->nv + 1) * 10 > r->nvslots * 7 && vgrow(r))
-		return r->c->err->code;
-	vslot *s = vfind(r, rec->vid);
-	if (s->vid && real && s->real && s->input == r->input)
+	slot *s = claim(r, &r->ids, rec->vid);
+	if (!s)
+		return r->c->err->code ? r->c->err->code : oom(r);
+	if (s->key && real && s->real && s->input == r->input)
 		return cg_err_set(r->c->err, CG_EDATA, "%s: line %zu: vertex: %016llx is already defined at line %u",
 				  r->name, line, (unsigned long long)rec->vid, s->line);
-	if (!s->vid)
-		r->nv++;
-	if (!s->vid || (real && !s->real))
-		*s = (vslot){ rec->vid, (uint32_t)line, r->input, (uint16_t)real };
+	if (!s->key)
+		r->ids.n++;
+	if (!s->key || (real && !s->real))
+		*s = (slot){ rec->vid, rec->vid, (uint32_t)line, r->input, (uint16_t)real };
 	int rc = add_paths(r, &rec->v, rec->vid);
 	if (!rc && real) {
 		rec->v.owner = r->owner;
@@ -207,15 +183,15 @@ static int push_pending(run *r, const pending *p)
 static int resolve_now(run *r, const char *ref, size_t line, uint64_t *vid)
 {
 	if (cg_vid_parse(ref, vid) == 0) {
-		const vslot *s = vfind(r, *vid);
-		return s && s->vid ? 1 : 0;
+		const slot *s = find(&r->ids, *vid);
+		return s && s->key ? 1 : 0;
 	}
-	pslot *p = strchr(ref, '#') ? NULL : pfind(r, XXH3_64bits(ref, strlen(ref)));
+	slot *p = strchr(ref, '#') ? NULL : find(&r->paths, XXH3_64bits(ref, strlen(ref)));
 	if (!p || !p->vid || p->vid == UINT64_MAX)
 		return -1;
 	*vid = p->vid;
-	if (!p->used_line)
-		p->used_line = line;
+	if (!p->line)
+		p->line = (uint32_t)line;
 	return 1;
 }
 
@@ -247,9 +223,9 @@ static int read_edge(run *r, cg_ndjson_rec *rec, size_t line)
 static int resolve_late(run *r, const char *ref, size_t line, uint64_t *vid)
 {
 	cg_err *err = r->c->err;
-	if (cg_vid_parse(ref, vid) == 0 && vfind(r, *vid) && vfind(r, *vid)->vid)
+	if (cg_vid_parse(ref, vid) == 0 && find(&r->ids, *vid) && find(&r->ids, *vid)->key)
 		return CG_OK;
-	pslot *p = strchr(ref, '#') ? NULL : pfind(r, XXH3_64bits(ref, strlen(ref)));
+	slot *p = strchr(ref, '#') ? NULL : find(&r->paths, XXH3_64bits(ref, strlen(ref)));
 	if (p && p->vid == UINT64_MAX)
 		return cg_err_set(err, CG_EDATA, "%s: line %zu: edge: path %s names several vertices of the input; use an id",
 				  r->name, line, ref);
@@ -291,9 +267,9 @@ static int finish_input(run *r)
 	r->npe = 0;
 	r->arena.len = 0;
 	r->held_line = 0;
-	if (r->p)
-		memset(r->p, 0, r->npslots * sizeof *r->p);
-	r->np = 0;
+	if (r->paths.s)
+		memset(r->paths.s, 0, r->paths.nslots * sizeof *r->paths.s);
+	r->paths.n = 0;
 	return rc;
 }
 
@@ -370,7 +346,7 @@ static int write_stubs(run *r)
 	for (size_t i = 0; i < cg_graph_nvertices(r->stubs) && !rc; i++) {
 		uint64_t vid;
 		const cg_vertex *v = cg_graph_vertex_at(r->stubs, i, &vid);
-		const vslot *s = vfind(r, vid);
+		const slot *s = find(&r->ids, vid);
 		if (!s || !s->real)
 			rc = cg_ingest_put_stub(r->c, vid, v);
 	}
@@ -399,8 +375,8 @@ int cg_ingest_ndjson(cg_store *s, const cg_ndjson_opts *o, const char *const *so
 		rc = cg_changeset_apply(c.cs, s, o->io.bulk || !any ? CG_APPLY_SST : CG_APPLY_AUTO, err);
 	cg_ndjson_parser_free(r.parser);
 	cg_graph_free(r.stubs);
-	free(r.v);
-	free(r.p);
+	free(r.ids.s);
+	free(r.paths.s);
 	free(r.pe);
 	cg_buf_free(&r.arena);
 	cg_ingest_ctx_close(&c);

@@ -77,48 +77,50 @@ static int truncated(cg_input *in, const char *what, const char *why, cg_err *er
 	return cg_err_set(err, CG_EDATA, "%s: not a complete %s stream%s%s", in->path, what, why ? ": " : "", why ? why : "");
 }
 
-static int next_zstd(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
+/* One decompression step over the raw bytes at hand, *got bytes out: NULL, or what is wrong. */
+static const char *step_zstd(cg_input *in, char *buf, size_t cap, size_t *got)
 {
-	while (*got == 0) {
-		int rc = fill_raw(in, err);
-		if (rc)
-			return rc;
-		if (in->rpos == in->rlen)
-			return in->in_frame ? truncated(in, "zstd", NULL, err) : CG_OK;
-		ZSTD_inBuffer zi = { in->raw, in->rlen, in->rpos };
-		ZSTD_outBuffer zo = { buf, cap, 0 };
-		size_t r = ZSTD_decompressStream(in->zs, &zo, &zi);
-		if (ZSTD_isError(r))
-			return truncated(in, "zstd", ZSTD_getErrorName(r), err);
-		in->rpos = zi.pos;
-		in->in_frame = r != 0;
-		*got = zo.pos;
-	}
-	return CG_OK;
+	ZSTD_inBuffer zi = { in->raw, in->rlen, in->rpos };
+	ZSTD_outBuffer zo = { buf, cap, 0 };
+	size_t r = ZSTD_decompressStream(in->zs, &zo, &zi);
+	if (ZSTD_isError(r))
+		return ZSTD_getErrorName(r);
+	in->rpos = zi.pos;
+	in->in_frame = r != 0;
+	*got = zo.pos;
+	return NULL;
 }
 
-static int next_gzip(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
+static const char *step_gzip(cg_input *in, char *buf, size_t cap, size_t *got)
 {
-	while (*got == 0) {
+	uInt room = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+	in->gz.next_in = in->raw + in->rpos;
+	in->gz.avail_in = (uInt)(in->rlen - in->rpos);
+	in->gz.next_out = (Bytef *)buf;
+	in->gz.avail_out = room;
+	int r = inflate(&in->gz, Z_NO_FLUSH);
+	if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+		return in->gz.msg ? in->gz.msg : "corrupt data";
+	in->rpos = in->rlen - in->gz.avail_in;
+	*got = room - in->gz.avail_out;
+	in->in_frame = r != Z_STREAM_END;
+	if (r == Z_STREAM_END && inflateReset(&in->gz) != Z_OK) /* members may follow */
+		return "corrupt data";
+	return NULL;
+}
+
+static int next_decoded(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
+{
+	const char *what = in->codec == ZSTD ? "zstd" : "gzip", *why = NULL;
+	while (*got == 0 && !why) {
 		int rc = fill_raw(in, err);
 		if (rc)
 			return rc;
 		if (in->rpos == in->rlen)
-			return in->in_frame ? truncated(in, "gzip", NULL, err) : CG_OK;
-		in->gz.next_in = in->raw + in->rpos;
-		in->gz.avail_in = (uInt)(in->rlen - in->rpos);
-		in->gz.next_out = (Bytef *)buf;
-		in->gz.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
-		int r = inflate(&in->gz, Z_NO_FLUSH);
-		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
-			return truncated(in, "gzip", in->gz.msg ? in->gz.msg : "corrupt data", err);
-		in->rpos = in->rlen - in->gz.avail_in;
-		*got = cap - in->gz.avail_out;
-		in->in_frame = r != Z_STREAM_END;
-		if (r == Z_STREAM_END && inflateReset(&in->gz) != Z_OK) /* members may follow */
-			return truncated(in, "gzip", NULL, err);
+			return in->in_frame ? truncated(in, what, NULL, err) : CG_OK;
+		why = in->codec == ZSTD ? step_zstd(in, buf, cap, got) : step_gzip(in, buf, cap, got);
 	}
-	return CG_OK;
+	return why ? truncated(in, what, why, err) : CG_OK;
 }
 
 int cg_input_next(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
@@ -127,10 +129,8 @@ int cg_input_next(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
 	int rc = in->started ? CG_OK : detect(in, err);
 	if (rc)
 		return rc;
-	if (in->codec == ZSTD)
-		return next_zstd(in, buf, cap, got, err);
-	if (in->codec == GZIP)
-		return next_gzip(in, buf, cap, got, err);
+	if (in->codec != PLAIN)
+		return next_decoded(in, buf, cap, got, err);
 	if ((rc = fill_raw(in, err)))
 		return rc;
 	*got = in->rlen - in->rpos < cap ? in->rlen - in->rpos : cap;

@@ -386,8 +386,19 @@ int cg_store_init(const char *dir, const cg_init_opts *o, cg_err *err)
 static int recover_intents(cg_store *s, cg_err *err);
 
 /* A reader holds the lock shared while its shards open (see open_readers): a writer that
- * finds the lock taken retries for this long before it reports the store locked. */
+ * finds the lock taken and no live writer's pid in it retries for this long. */
 #define LOCK_RETRY_MS 500
+
+/* The pid the lock file names, when that process is alive (a writer holds the lock, or is
+ * just taking it after a reader); 0 when none. */
+static long live_holder(int fd, char *holder, size_t n)
+{
+	ssize_t got = pread(fd, holder, n - 1, 0);
+	holder[got > 0 ? got : 0] = '\0';
+	holder[strcspn(holder, "\n")] = '\0';
+	long pid = atol(holder);
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) ? pid : 0;
+}
 
 static int take_lock(cg_store *s, cg_err *err)
 {
@@ -398,21 +409,14 @@ static int take_lock(cg_store *s, cg_err *err)
 	free(path);
 	if (s->lock_fd < 0)
 		return cg_err_sys(err, CG_EIO, errno, "%s/%s", s->dir, LOCK_NAME);
-	int tries = 0;
-	while (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+	char holder[32] = "";
+	for (int tries = 0; flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0; tries++) {
 		if (errno != EWOULDBLOCK)
 			return cg_err_sys(err, CG_EIO, errno, "%s/%s", s->dir, LOCK_NAME);
-		if (++tries * 5 < LOCK_RETRY_MS) {
-			usleep(5000);
-			continue;
-		}
-		/* the holder wrote its pid just after taking the lock */
-		char holder[32] = "";
-		ssize_t n = pread(s->lock_fd, holder, sizeof holder - 1, 0);
-		holder[n > 0 ? n : 0] = '\0';
-		holder[strcspn(holder, "\n")] = '\0';
-		return cg_err_set(err, CG_ELOCKED, "%s: store is locked by pid %s", s->dir,
-				  *holder ? holder : "(unknown)");
+		if (live_holder(s->lock_fd, holder, sizeof holder) || tries * 5 >= LOCK_RETRY_MS)
+			return cg_err_set(err, CG_ELOCKED, "%s: store is locked by pid %s", s->dir,
+					  *holder ? holder : "(unknown)");
+		usleep(5000);
 	}
 	char pid[32];
 	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());

@@ -51,8 +51,8 @@ typedef struct cg_open_opts {
  * directory; CG_ENOINPUT when its parent is missing; CG_EIO otherwise. */
 int cg_store_init(const char *dir, const cg_init_opts *opts, cg_err *err);
 
-/* Opens a store. Writers take the lock (CG_ELOCKED "store is locked by pid N" when held,
- * after retrying for half a second). Readers never wait: when no writer holds the lock they
+/* Opens a store. Writers take the lock (CG_ELOCKED "store is locked by pid N" when a live
+ * writer holds it; a reader's brief shared hold is waited out for up to half a second). Readers never wait: when no writer holds the lock they
  * open every shard read-only, holding the lock shared during the open only; when a writer
  * holds it, as RocksDB secondaries that follow it (their scratch directory under $TMPDIR is
  * gone again when the open returns). */
