@@ -165,7 +165,7 @@ static int find_ranked(struct find *f, int mode, cg_err *err)
 	q_plan(run, "scan every i:name: entry, keep names matching %s by %s (case-insensitive), rank them, "
 	       "then get each vertex and filter the rest", want, match_forms[mode]);
 	int rc = cg_read_index(run->q->r, CG_IDX_NAME, "", 0, rank_visit, &k, err);
-	if (!rc)
+	if (!rc && k.n) /* qsort of a NULL array is undefined even for zero elements */
 		qsort(k.a, k.n, sizeof *k.a, ranked_cmp);
 	for (size_t i = 0; !rc && i < k.n; i++) {
 		f->form = match_forms[k.a[i].class];
