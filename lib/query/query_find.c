@@ -212,6 +212,8 @@ static int find_scan(q_run *run, struct find *f, cg_err *err)
 		snprintf(crate_key, sizeof crate_key, "%s@%s", f->crate, f->version ? f->version : "");
 		itype = CG_IDX_CRATE, value = crate_key, exact = f->version != NULL;
 	}
+	if (!value) /* e.g. --crate @VERSION: a crate name that is empty leaves nothing to scan */
+		return cg_err_set(err, CG_EUSAGE, "find needs a name, --prefix, --kind, --file or a crate name");
 	q_plan(run, "scan i:%s:%s%s in every shard, get each vertex (cache first), filter the rest",
 	       cg_index_type_name(itype), value, exact ? ":" : "*");
 	return cg_read_index(run->q->r, itype, value, exact, find_visit, f, err);
