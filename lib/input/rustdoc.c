@@ -1,4 +1,4 @@
-/* rustdoc: read one rustdoc JSON file (format 57) into a crate's graph.
+/* rustdoc: read one rustdoc JSON file (formats 54 to 57, rustdoc.h) into a crate's graph.
  *
  * One jansson parse, then passes over a table of the file's local ids (index + paths):
  * structure (who contains whom, which impls are synthetic), paths (defining paths, with
