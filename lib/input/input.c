@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "base/buf.h"
+#include "base/grow.h"
 
 static int ends_with(const char *s, const char *tail)
 {
@@ -213,13 +214,9 @@ int cg_input_list_dir(const char *dir, char ***paths, size_t *n, cg_err *err)
 		if (!ends_with(e->d_name, ".json") && !ends_with(e->d_name, ".json.zst") &&
 		    !ends_with(e->d_name, ".json.gz"))
 			continue;
-		if (count == cap) {
-			char **p = realloc(list, (cap = cap ? cap * 2 : 16) * sizeof *p);
-			if (!p) {
-				rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
-				break;
-			}
-			list = p;
+		if (CG_GROW(list, cap, count + 1, 16)) {
+			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+			break;
 		}
 		if (asprintf(&list[count], "%s/%s", dir, e->d_name) < 0)
 			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
