@@ -39,7 +39,7 @@ typedef struct conn {
 typedef struct server {
 	cg_store *s;
 	cg_query_engine *q;
-	int lock_fd, listen_fd, sig_fd, dir_fd, bound;
+	int lock_fd, listen_fd, sig_fd, dir_fd, bound, masked;
 	sigset_t old_mask;
 	struct sockaddr_un addr;
 	conn *c[MAX_CONNS];
@@ -106,11 +106,12 @@ static int next_line(conn *c, char **line, size_t *len)
 	return 1;
 }
 
-static int has_line(conn *c)
+/* A line to answer, or the end of the client's input to answer with the end frame. */
+static int has_work(conn *c)
 {
 	char *line;
 	size_t len;
-	return next_line(c, &line, &len);
+	return !c->dead && c->state != C_CLOSING && (c->eof || next_line(c, &line, &len));
 }
 
 /* ---- answering ---- */
@@ -278,7 +279,7 @@ static int take_turns(server *sv)
 	for (int i = sv->n - 1; i >= 0; i--) {
 		conn *c = sv->c[i];
 		turn(sv, c);
-		int more = !c->dead && c->state != C_CLOSING && has_line(c);
+		int more = has_work(c);
 		if (!more || pending(c) > BATCH_OUT)
 			flush_conn(c, 0);
 		if (c->dead || (c->state == C_CLOSING && !pending(c)))
@@ -336,7 +337,7 @@ static int serve_loop(server *sv, cg_err *err)
 		for (int i = 0; i < n; i++) {
 			conn *c = sv->c[i];
 			short ev = (short)((pending(c) ? POLLOUT : 0) |
-					   (!c->eof && c->state != C_CLOSING && !has_line(c) ? POLLIN : 0));
+					   (!c->eof && !has_work(c) ? POLLIN : 0));
 			p[2 + i] = (struct pollfd){ .fd = c->fd, .events = ev };
 		}
 		if (poll(p, (nfds_t)(n + 2), wait_ms(sv, busy)) < 0) {
@@ -412,21 +413,24 @@ static int catch_signals(server *sv, cg_err *err)
 	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, &sv->old_mask) < 0)
 		return cg_err_sys(err, CG_EINTERNAL, errno, "sigprocmask");
+	sv->masked = 1;
 	sv->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	return sv->sig_fd < 0 ? cg_err_sys(err, CG_EINTERNAL, errno, "signalfd") : CG_OK;
 }
 
+/* The signals are blocked first: RocksDB's threads, started by the open, inherit the mask,
+ * so that only the signalfd receives them. */
 static int start(server *sv, const char *dir, const cg_serve_opts *o, cg_err *err)
 {
 	cg_open_opts oo = { .mode = CG_OPEN_READ };
 	cg_query_opts qo = { .warm = o->warm, .cache_vertices = o->cache_vertices, .emit = conn_emit, .closing = 1 };
-	int rc = cg_store_open(dir, &oo, &sv->s, err);
+	int rc = catch_signals(sv, err);
+	if (!rc)
+		rc = cg_store_open(dir, &oo, &sv->s, err);
 	if (!rc)
 		rc = take_lock(sv, dir, err);
 	if (!rc)
 		rc = cg_query_open(sv->s, &qo, &sv->q, err);
-	if (!rc)
-		rc = catch_signals(sv, err);
 	return rc ? rc : listen_on(sv, dir, err);
 }
 
@@ -440,14 +444,14 @@ static void stop(server *sv)
 		close(sv->listen_fd);
 	if (sv->dir_fd >= 0)
 		close(sv->dir_fd);
-	if (sv->sig_fd >= 0) {
-		close(sv->sig_fd);
-		sigprocmask(SIG_SETMASK, &sv->old_mask, NULL);
-	}
 	cg_query_close(sv->q);
 	cg_store_close(sv->s);
 	if (sv->lock_fd >= 0)
 		close(sv->lock_fd);
+	if (sv->sig_fd >= 0)
+		close(sv->sig_fd);
+	if (sv->masked)
+		sigprocmask(SIG_SETMASK, &sv->old_mask, NULL);
 }
 
 int cg_serve(const char *dir, const cg_serve_opts *o, cg_err *err)
