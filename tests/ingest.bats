@@ -211,9 +211,9 @@ check_counts() { # DOCDIR OUTPUT
 	run -65 --separate-stderr cg-ingest "$bad"
 	[[ "$stderr" == "cg-ingest: $bad: line "*": invalid JSON"* ]] || fail "$stderr"
 
-	jq '.format_version = 54' "$src" >"$bad"
+	jq '.format_version = 53' "$src" >"$bad"
 	run -65 --separate-stderr cg-ingest "$bad"
-	[[ "$stderr" == "cg-ingest: $bad: format_version 54 is not supported (supported: 55 to 57)" ]] || fail "$stderr"
+	[[ "$stderr" == "cg-ingest: $bad: format_version 53 is not supported (supported: 54 to 57)" ]] || fail "$stderr"
 
 	jq 'del(.index[.root|tostring].inner)' "$src" >"$bad"
 	run -65 --separate-stderr cg-ingest "$bad"

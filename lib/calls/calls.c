@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "calls_int.h"
+#include "base/grow.h"
 
 #define MAX_THREADS 64
 #define MAX_WALK_DEPTH 64
@@ -25,19 +26,6 @@ typedef struct files {
 	const char *root; /* realpath of the workspace */
 	cg_err *err;
 } files;
-
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 32;
-	void *q = realloc(*p, nc * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = nc;
-	return 0;
-}
 
 static char *underscored(const char *s, size_t n)
 {
@@ -79,7 +67,7 @@ static int add_crate(files *fs, const char *name)
 		if (!strcmp(fs->crates[i], name))
 			return 0;
 	char *d = strdup(name);
-	if (!d || grow((void **)&fs->crates, &fs->capcrates, fs->ncrates, sizeof *fs->crates)) {
+	if (!d || CG_GROW(fs->crates, fs->capcrates, fs->ncrates + 1, 32)) {
 		free(d);
 		return -1;
 	}
@@ -146,7 +134,7 @@ static int add_file(files *fs, const char *abs, const char *rel, const char *pkg
 		free(module);
 		return k;
 	}
-	if (add_crate(fs, crate) || grow((void **)&fs->f, &fs->cap, fs->n, sizeof *fs->f)) {
+	if (add_crate(fs, crate) || CG_GROW(fs->f, fs->cap, fs->n + 1, 32)) {
 		free(crate);
 		free(module);
 		return -1;

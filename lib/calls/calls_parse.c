@@ -11,6 +11,7 @@
 #include <tree_sitter/api.h>
 
 #include "calls_int.h"
+#include "base/grow.h"
 
 const TSLanguage *tree_sitter_rust(void);
 
@@ -44,19 +45,6 @@ typedef struct walk {
 	int depth, macro_nest;
 	int oom;
 } walk;
-
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *q = realloc(*p, nc * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = nc;
-	return 0;
-}
 
 static char *dupn(walk *w, const char *s, size_t n)
 {
@@ -169,7 +157,7 @@ static int bound(const binding *b, size_t n, const char *name)
 
 static void bind(walk *w, binding **v, size_t *n, size_t *cap, char *name, char *type)
 {
-	if (!name || grow((void **)v, cap, *n, sizeof **v)) {
+	if (!name || cg_grow(v, cap, *n + 1, sizeof **v, 16)) {
 		free(name);
 		free(type);
 		w->oom |= !name ? 0 : 1;
@@ -341,7 +329,7 @@ static char *expr_type(walk *w, TSNode n)
 static void add_site(walk *w, int kind, char *callee, char *recv, unsigned line)
 {
 	calls_file *f = w->f;
-	if (!callee || grow((void **)&f->sites, &f->capsites, f->nsites, sizeof *f->sites)) {
+	if (!callee || CG_GROW(f->sites, f->capsites, f->nsites + 1, 16)) {
 		w->oom |= callee != NULL;
 		free(callee);
 		free(recv);
@@ -354,7 +342,7 @@ static void add_use(walk *w, char *alias, char *path)
 {
 	calls_file *f = w->f;
 	char *m = dup(w, w->module);
-	if (!path || !m || grow((void **)&f->uses, &f->capuses, f->nuses, sizeof *f->uses)) {
+	if (!path || !m || CG_GROW(f->uses, f->capuses, f->nuses + 1, 16)) {
 		w->oom = 1;
 		free(alias);
 		free(path);
@@ -497,7 +485,7 @@ static void walk_fn(walk *w, TSNode n)
 	if (ts_node_is_null(body) || !is(name, "identifier"))
 		return;
 	calls_file *f = w->f;
-	if (grow((void **)&f->fns, &f->capfns, f->nfns, sizeof *f->fns)) {
+	if (CG_GROW(f->fns, f->capfns, f->nfns + 1, 16)) {
 		w->oom = 1;
 		return;
 	}
@@ -624,7 +612,7 @@ static void collect_fields(walk *w, TSNode n, int depth)
 		for (uint32_t i = 0; i < ts_node_named_child_count(body); i++) {
 			TSNode d = ts_node_named_child(body, i);
 			if (!is(d, "field_declaration") ||
-			    grow((void **)&w->fields, &w->capfields, w->nfields, sizeof *w->fields))
+			    CG_GROW(w->fields, w->capfields, w->nfields + 1, 16))
 				continue;
 			field fl = { text(w, field_of(n, "name")), text(w, field_of(d, "name")),
 				     type_head(w, field_of(d, "type")) };
@@ -734,7 +722,7 @@ int calls_parse_file(void *parser, calls_file *f, cg_err *err)
 
 char *calls_file_keep(calls_file *f, char *s)
 {
-	if (!s || grow((void **)&f->strs, &f->capstrs, f->nstrs, sizeof *f->strs)) {
+	if (!s || CG_GROW(f->strs, f->capstrs, f->nstrs + 1, 16)) {
 		free(s);
 		return NULL;
 	}
@@ -743,7 +731,7 @@ char *calls_file_keep(calls_file *f, char *s)
 
 void *calls_file_keep_vec(calls_file *f, void *v)
 {
-	if (!v || grow((void **)&f->vecs, &f->capvecs, f->nvecs, sizeof *f->vecs)) {
+	if (!v || CG_GROW(f->vecs, f->capvecs, f->nvecs + 1, 16)) {
 		free(v);
 		return NULL;
 	}

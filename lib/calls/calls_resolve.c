@@ -11,6 +11,7 @@
 #include "codec/keys.h"
 #include "codec/record.h"
 #include "store/scan.h"
+#include "base/grow.h"
 
 #define MAX_EXPAND_DEPTH 4
 
@@ -51,14 +52,8 @@ static int vids_add(vids *v, uint64_t x)
 	for (size_t i = 0; i < v->n; i++)
 		if (v->v[i] == x)
 			return 0;
-	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 8;
-		uint64_t *p = realloc(v->v, nc * sizeof *p);
-		if (!p)
-			return -1;
-		v->v = p;
-		v->cap = nc;
-	}
+	if (CG_GROW(v->v, v->cap, v->n + 1, 8))
+		return -1;
 	v->v[v->n++] = x;
 	return 0;
 }
@@ -72,15 +67,9 @@ static int strs_add(strs *l, char *s)
 			free(s);
 			return 0;
 		}
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		char **p = realloc(l->s, nc * sizeof *p);
-		if (!p) {
-			free(s);
-			return -1;
-		}
-		l->s = p;
-		l->cap = nc;
+	if (CG_GROW(l->s, l->cap, l->n + 1, 8)) {
+		free(s);
+		return -1;
 	}
 	l->s[l->n++] = s;
 	return 0;

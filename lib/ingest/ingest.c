@@ -11,6 +11,7 @@
 #include "ingest_int.h"
 #include "codec/record.h"
 #include "codec/ident.h"
+#include "base/grow.h"
 
 static int oom(cg_err *err)
 {
@@ -149,14 +150,8 @@ int cg_ingest_put_stub(ingest_ctx *c, uint64_t vid, const cg_vertex *v)
 
 static int push_id(ingest_ctx *c, cg_ids *l, uint64_t id)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		uint64_t *p = realloc(l->v, cap * sizeof *p);
-		if (!p)
-			return oom(c->err);
-		l->v = p;
-		l->cap = cap;
-	}
+	if (CG_GROW(l->v, l->cap, l->n + 1, 256))
+		return oom(c->err);
 	l->v[l->n++] = id;
 	return CG_OK;
 }
@@ -188,14 +183,8 @@ typedef struct removal {
 
 static int push_vid(removal *r, uint64_t vid)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 256;
-		uint64_t *p = realloc(r->vids, cap * sizeof *p);
-		if (!p)
-			return oom(r->c->err);
-		r->vids = p;
-		r->cap = cap;
-	}
+	if (CG_GROW(r->vids, r->cap, r->n + 1, 256))
+		return oom(r->c->err);
 	r->vids[r->n++] = vid;
 	return CG_OK;
 }

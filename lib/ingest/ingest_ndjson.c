@@ -13,6 +13,7 @@
 #include "codec/ident.h"
 #include "input/input.h"
 #include "input/ndjson.h"
+#include "base/grow.h"
 
 #define READ_CHUNK (4 << 20)
 
@@ -167,14 +168,8 @@ static size_t keep_string(run *r, const char *s)
 
 static int push_pending(run *r, const pending *p)
 {
-	if (r->npe == r->cappe) {
-		size_t cap = r->cappe ? r->cappe * 2 : 256;
-		pending *np = realloc(r->pe, cap * sizeof *np);
-		if (!np)
-			return oom(r);
-		r->pe = np;
-		r->cappe = cap;
-	}
+	if (CG_GROW(r->pe, r->cappe, r->npe + 1, 256))
+		return oom(r);
 	r->pe[r->npe++] = *p;
 	return CG_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/grow.h"
 
 struct cg_lockfile {
 	char *text;        /* private copy; strings are unescaped in place and NUL-terminated */
@@ -151,14 +152,8 @@ static int parse_string(parser *ps, char **out)
 
 static int add_dep(cg_lockfile *l, char *s)
 {
-	if (l->ndep == l->capdep) {
-		size_t cap = l->capdep ? l->capdep * 2 : 64;
-		cg_lock_dep *n = realloc(l->dep, cap * sizeof *n);
-		if (!n)
-			return -1;
-		l->dep = n;
-		l->capdep = cap;
-	}
+	if (CG_GROW(l->dep, l->capdep, l->ndep + 1, 64))
+		return -1;
 	/* "name version (source)": split at the spaces in place */
 	cg_lock_dep *d = &l->dep[l->ndep++];
 	d->name = s;
@@ -209,14 +204,8 @@ static int parse_array(parser *ps, cg_lockfile *l, int keep)
 
 static int add_package(cg_lockfile *l)
 {
-	if (l->npkg == l->cappkg) {
-		size_t cap = l->cappkg ? l->cappkg * 2 : 64;
-		cg_lock_pkg *n = realloc(l->pkg, cap * sizeof *n);
-		if (!n)
-			return -1;
-		l->pkg = n;
-		l->cappkg = cap;
-	}
+	if (CG_GROW(l->pkg, l->cappkg, l->npkg + 1, 64))
+		return -1;
 	memset(&l->pkg[l->npkg], 0, sizeof l->pkg[l->npkg]);
 	l->pkg[l->npkg].deps = (const cg_lock_dep *)(uintptr_t)l->ndep; /* offset, fixed at the end */
 	l->npkg++;

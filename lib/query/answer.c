@@ -2,6 +2,7 @@
  * the collected vertex set of an export's inner query, and explain plan steps. Every op
  * writes through these; nothing here calls back into the ops. */
 #include "query_int.h"
+#include "base/grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,14 +57,8 @@ static int collect(q_run *run, uint64_t vid, cg_err *err)
 {
 	if (!vid || cg_vmap_get(run->set, vid))
 		return CG_OK;
-	if (run->norder == run->cap_order) {
-		size_t cap = run->cap_order ? run->cap_order * 2 : 64;
-		uint64_t *o = realloc(run->order, cap * sizeof *o);
-		if (!o)
-			return cg_err_set(err, CG_EINTERNAL, "out of memory");
-		run->order = o;
-		run->cap_order = cap;
-	}
+	if (CG_GROW(run->order, run->cap_order, run->norder + 1, 64))
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
 	run->order[run->norder++] = vid;
 	return cg_vmap_put(run->set, vid, 1) < 0 ? cg_err_set(err, CG_EINTERNAL, "out of memory") : CG_OK;
 }

@@ -2,6 +2,7 @@
  * ranked by prefix, substring or fuzzy match), prefix, kind, crate or file; the item at a
  * place in a source file. */
 #include "resolve.h"
+#include "base/grow.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -129,14 +130,8 @@ static int rank_visit(void *ctx, uint64_t vid, const char *value, size_t vlen, c
 	int dist, class = classify(k, value, vlen, &dist);
 	if (class < 0)
 		return CG_OK;
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 256;
-		ranked *a = realloc(k->a, cap * sizeof *a);
-		if (!a)
-			return q_oom(err);
-		k->a = a;
-		k->cap = cap;
-	}
+	if (CG_GROW(k->a, k->cap, k->n + 1, 256))
+		return q_oom(err);
 	k->a[k->n++] = (ranked){ vid, (uint16_t)class, (uint16_t)(dist > 65535 ? 65535 : dist),
 				 (uint16_t)(vlen > 65535 ? 65535 : vlen) };
 	return CG_OK;
