@@ -26,7 +26,8 @@ static void usage(void)
 	       "  -q, --quiet            print nothing on success\n"
 	       "  -h, --help             show this help and exit\n"
 	       "  -V, --version          show the version and exit\n\n"
-	       "Exit status: 0 ok, 1 verify found a damaged backup, 2 usage, 66 no store or backup,\n"
+	       "Exit status: 0 ok, 1 verify found a damaged backup, 2 usage, 65 damaged store or a\n"
+	       "BACKUPDIR of another store (or of two), 66 no store or backup,\n"
 	       "73 restore target not empty, 74 I/O error, 75 store locked. See cg-backup(1).\n");
 }
 
@@ -75,7 +76,7 @@ static int run(const char *cmd, char **args, int nargs, const char *dir, int wai
 		json_t *e;
 		json_array_foreach(out, i, e)
 			*bad += !json_is_true(json_object_get(e, "ok"));
-		if (rc == CG_OK && (!quiet || *bad))
+		if (!quiet || *bad || rc) /* with a refusal too: the lines say whose each backup is */
 			print_each(out, NULL);
 	} else if (strcmp(cmd, "restore") == 0) {
 		unsigned used = 0;

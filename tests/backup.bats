@@ -183,6 +183,62 @@ PY
 	run -0 cg-backup create -q -d "$BATS_TEST_TMPDIR/restored" "$B"
 }
 
+# rewrite_catalog BACKUPDIR JQ: rewrites the catalog of BACKUPDIR with JQ (as an older cg left it).
+rewrite_catalog() {
+	jq "$2" "$1/catalog.json" >"$1/catalog.new" && mv "$1/catalog.new" "$1/catalog.json"
+}
+
+@test "a directory that already mixes two stores: create, purge and a bare restore refuse it, verify reports it" {
+	local B="$BATS_TEST_TMPDIR/bk"
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	for i in 1 2 3; do cg-backup create -q "$B"; done
+	id=$(jq -r .store_id "$STORE/MANIFEST.json")
+	# as two stores sharing a directory before backups recorded their store left it: no
+	# store ids, backup 2 from a store created at another time
+	rewrite_catalog "$B" 'del(.store_id) | .backups |= map(del(.store_id)) | .backups[1].created = 1700000000'
+	created=$(jq -r .created "$STORE/MANIFEST.json")
+	cp "$B/catalog.json" "$BATS_TEST_TMPDIR/catalog.before"
+	mixed="cg-backup: $B holds the backups of two stores (ids created-$created and created-1700000000)"
+	run -65 --separate-stderr cg-backup create "$B"
+	assert_equal "$stderr" "$mixed: give each store its own backup directory"
+	run -65 --separate-stderr cg-backup purge --keep 1 "$B"
+	assert_equal "$stderr" "$mixed: give each store its own backup directory"
+	cmp "$B/catalog.json" "$BATS_TEST_TMPDIR/catalog.before"
+	assert_equal "$(cg-backup list "$B" | jq -r '"\(.id) \(.store_id)"' | xargs)" \
+		"1 created-$created 2 created-1700000000 3 created-$created"
+	# verify checks every backup, says whose each is, and fails on the mix
+	run -65 --separate-stderr cg-backup verify "$B"
+	assert_equal "$stderr" "$mixed: give each store its own backup directory"
+	assert_equal "$(jq -r '"\(.id) \(.ok) \(.store_id)"' <<<"$output" | xargs)" \
+		"1 true created-$created 2 true created-1700000000 3 true created-$created"
+	# "the latest" is ambiguous; a named backup restores
+	run -65 --separate-stderr cg-backup restore "$B" "$BATS_TEST_TMPDIR/r0"
+	assert_equal "$stderr" "$mixed: name the backup to restore with --id"
+	[ ! -e "$BATS_TEST_TMPDIR/r0" ]
+	run -0 cg-backup restore --id 3 "$B" "$BATS_TEST_TMPDIR/r3"
+	# entries that carry different store ids (a catalog edited or merged by hand) are refused too
+	rewrite_catalog "$B" ".store_id = \"$id\" | .backups |= map(.store_id = \"$id\") | .backups[0].store_id = \"0123\""
+	run -65 --separate-stderr cg-backup purge --keep 1 "$B"
+	assert_equal "$stderr" "cg-backup: $B holds the backups of two stores (ids $id and 0123): give each store its own backup directory"
+	assert_equal "$(cg-backup list "$B" | wc -l)" 3
+}
+
+@test "a catalog from before store ids belongs to the store its backups came from" {
+	local B="$BATS_TEST_TMPDIR/bk" other="$BATS_TEST_TMPDIR/other"
+	cg-init -q
+	cg-ingest -q --workspace "$EXAMPLE_WS"
+	cg-backup create -q "$B"
+	rewrite_catalog "$B" 'del(.store_id)'
+	id=$(jq -r .store_id "$STORE/MANIFEST.json")
+	cg-init -q -d "$other"
+	run -65 --separate-stderr cg-backup create -d "$other" "$B"
+	assert_equal "$stderr" "cg-backup: $B holds the backups of another store (id $id; this one is $(jq -r .store_id "$other/MANIFEST.json")): give each store its own backup directory"
+	run -0 cg-backup create -q "$B"
+	assert_equal "$(jq -r .store_id "$B/catalog.json")" "$id"
+	assert_equal "$(cg-backup list "$B" | wc -l)" 2
+}
+
 @test "create exits 75 while a writer holds the store, and waits with --wait" {
 	cg-init -q
 	cg-ingest -q --workspace "$EXAMPLE_WS"
@@ -217,7 +273,7 @@ PY
 	[ "${lines[0]}" -ge 1 ] # the first backup copies every SST file
 	assert_line --index 1 1
 	assert_line --regexp '^\[2,"[0-9T:Z-]+",[0-9]+\]$'
-	assert_line '{"id":1,"ok":true}'
+	assert_line --regexp '^\{"id":1,"store_id":"[0-9a-f]{32}","ok":true\}$'
 	assert_line '{"purged":[],"kept":7}'
 	[ -f "$BATS_TEST_TMPDIR/ex/graph-then/MANIFEST.json" ]
 }

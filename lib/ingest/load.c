@@ -22,6 +22,12 @@
 
 #define MAX_THREADS 8
 
+/* A parse holds the file's jansson tree, 9 to 14 times the file (measured on 60 crates):
+ * the trees in flight are kept within TREE_BUDGET times the largest file, and the biggest
+ * files are parsed first, while few finished graphs are held. One file always runs, so a
+ * file bigger than the budget is parsed alone. */
+enum { TREE_PER_BYTE = 14, TREE_BUDGET = 16 };
+
 typedef struct job {
 	const cg_load_opts *o;
 	cg_store *store;
@@ -31,7 +37,13 @@ typedef struct job {
 	size_t n;
 	cg_graph **graphs;
 	cg_load_item *items;
-	atomic_size_t next, done;
+	atomic_size_t done;
+	size_t *order;            /* inputs by size, largest first */
+	size_t *size;             /* per input: bytes on disk (0 for stdin) */
+	unsigned char *taken;
+	pthread_mutex_t mu;       /* guards taken, in_flight, nflight */
+	pthread_cond_t freed;
+	size_t in_flight, nflight, budget;
 	char ws_name[256];        /* the workspace record's name, "" for none */
 	char lock_digest[17];
 	char *lock_path, *root, *doc_dir; /* real paths, for the record */
@@ -218,16 +230,87 @@ static void parse_one(job *j, size_t i)
 	it->ms = (cg_clock_us() / 1e3) - t0;
 }
 
+static size_t tree_estimate(const job *j, size_t i)
+{
+	return j->size[i] > SIZE_MAX / TREE_PER_BYTE ? SIZE_MAX : j->size[i] * TREE_PER_BYTE;
+}
+
+/* The largest input not yet taken whose tree fits the budget beside those in flight;
+ * waits while none does. Returns j->n when every input is taken. */
+static size_t take_input(job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	for (;;) {
+		size_t left = 0;
+		for (size_t k = 0; k < j->n; k++) {
+			size_t i = j->order[k], est = tree_estimate(j, i);
+			if (j->taken[i])
+				continue;
+			left++;
+			if (j->nflight == 0 || (est <= j->budget && j->in_flight <= j->budget - est)) {
+				j->taken[i] = 1;
+				j->in_flight += est;
+				j->nflight++;
+				pthread_mutex_unlock(&j->mu);
+				return i;
+			}
+		}
+		if (!left)
+			break;
+		pthread_cond_wait(&j->freed, &j->mu);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return j->n;
+}
+
+static void release_input(job *j, size_t i)
+{
+	pthread_mutex_lock(&j->mu);
+	j->in_flight -= tree_estimate(j, i);
+	j->nflight--;
+	pthread_cond_broadcast(&j->freed);
+	pthread_mutex_unlock(&j->mu);
+}
+
 static void *worker(void *arg)
 {
 	job *j = arg;
-	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+	for (size_t i; (i = take_input(j)) < j->n;) {
 		parse_one(j, i);
+		release_input(j, i);
 		size_t done = atomic_fetch_add(&j->done, 1) + 1;
 		if (j->o->progress)
 			j->o->progress(j->o->progress_ctx, done, j->n);
 	}
 	return NULL;
+}
+
+static const job *sort_job; /* for size_desc: qsort has no context argument */
+
+static int size_desc(const void *a, const void *b)
+{
+	size_t x = sort_job->size[*(const size_t *)a], y = sort_job->size[*(const size_t *)b];
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Sizes, the largest-first order and the budget; 0 or CG_EINTERNAL. */
+static int plan_parses(job *j)
+{
+	if (!(j->order = malloc(j->n * sizeof *j->order)) || !(j->size = calloc(j->n, sizeof *j->size)) ||
+	    !(j->taken = calloc(j->n, 1)))
+		return CG_EINTERNAL;
+	size_t largest = 0;
+	for (size_t i = 0; i < j->n; i++) {
+		struct stat st;
+		if (strcmp(j->sources[i], "-") != 0 && stat(j->sources[i], &st) == 0 && st.st_size > 0)
+			j->size[i] = (size_t)st.st_size;
+		largest = j->size[i] > largest ? j->size[i] : largest;
+		j->order[i] = i;
+	}
+	sort_job = j;
+	qsort(j->order, j->n, sizeof *j->order, size_desc);
+	j->budget = largest > SIZE_MAX / TREE_BUDGET ? SIZE_MAX : largest * TREE_BUDGET;
+	return CG_OK;
 }
 
 static void parse_all(job *j)
@@ -240,6 +323,8 @@ static void parse_all(job *j)
 	if (nt > j->n)
 		nt = j->n;
 	json_object_seed(0); /* once, before threads: jansson's hash seed is global */
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->freed, NULL);
 	size_t started = 0;
 	for (; started + 1 < nt; started++)
 		if (pthread_create(&t[started], NULL, worker, j) != 0)
@@ -247,6 +332,8 @@ static void parse_all(job *j)
 	worker(j);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
+	pthread_cond_destroy(&j->freed);
+	pthread_mutex_destroy(&j->mu);
 }
 
 /* Without keep_going the first failed input (in input order) fails the run. */
@@ -353,6 +440,8 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 		if (!rc)
 			rc = cg_ingest_each_meta(s, CG_META_CRATE, add_known, &j, err);
 	}
+	if (!rc && !o->ndjson && plan_parses(&j))
+		rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
 	if (!rc && !o->ndjson) {
 		parse_all(&j);
 		rc = first_failure(&j, rep, err);
@@ -375,6 +464,9 @@ int cg_load_run(cg_store *s, const cg_load_opts *o, cg_load_report *rep, cg_err 
 	free(j.features);
 	json_decref(j.known);
 	free(j.unparsed);
+	free(j.order);
+	free(j.size);
+	free(j.taken);
 	cg_lockfile_free(j.lock);
 	free(j.lock_path);
 	free(j.root);

@@ -48,6 +48,42 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 /* ---- the backup directory: lock and catalog ---- */
 
+/* Entries written before backups recorded their store get the id create gives a store without
+ * one, "created-TIME" (its creation time): every entry then names the store it came from. */
+static int name_owners(bctx *c)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(c->catalog, "backups"), i, e) {
+		char id[64];
+		snprintf(id, sizeof id, "created-%lld", (long long)json_integer_value(json_object_get(e, "created")));
+		if (!json_is_string(json_object_get(e, "store_id")) &&
+		    json_object_set_new(e, "store_id", json_string(id)) < 0)
+			return oom(c->err);
+	}
+	return CG_OK;
+}
+
+/* A directory holds one store's backups; one that already mixes two (shared before backups
+ * recorded their store) is refused by whatever could lose or confuse the other's: CG_EDATA
+ * naming the directory and two of the stores, then advice. */
+#define OWN_DIR "give each store its own backup directory"
+static int one_store(const bctx *c, const char *advice)
+{
+	const char *first = json_string_value(json_object_get(c->catalog, "store_id"));
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(c->catalog, "backups"), i, e) {
+		const char *id = json_string_value(json_object_get(e, "store_id"));
+		if (!first)
+			first = id;
+		else if (strcmp(first, id) != 0)
+			return cg_err_set(c->err, CG_EDATA, "%s holds the backups of two stores (ids %s and %s): %s",
+					  c->bdir, first, id, advice);
+	}
+	return CG_OK;
+}
+
 /* Takes BACKUPDIR/lock (exclusive for changes, shared for reads) and loads the catalog. */
 static int open_bdir(bctx *c, const char *bdir, int exclusive, int create, cg_err *err)
 {
@@ -77,7 +113,7 @@ static int open_bdir(bctx *c, const char *bdir, int exclusive, int create, cg_er
 	if (!json_is_array(json_object_get(c->catalog, "backups")))
 		return cg_err_set(err, CG_EDATA, "%s: no \"backups\" array", path);
 	c->env = rocksdb_create_default_env();
-	return CG_OK;
+	return name_owners(c);
 }
 
 static void close_bdir(bctx *c)
@@ -300,6 +336,8 @@ int cg_backup_create(const char *dir, const char *bdir, int wait, json_t **out, 
 	*out = NULL;
 	snprintf(root, sizeof root, "%s/.cg-backup-%ld", dir, (long)getpid());
 	if (!rc)
+		rc = one_store(&c, OWN_DIR);
+	if (!rc)
 		rc = checkpoint_store(dir, root, wait, &facts, err);
 	json_t *shards_were = json_object_get(c.catalog, "shards");
 	int nshards = (int)json_integer_value(json_object_get(facts, "shards"));
@@ -307,10 +345,12 @@ int cg_backup_create(const char *dir, const char *bdir, int wait, json_t **out, 
 		rc = cg_err_set(err, CG_EDATA, "%s holds backups of a store with %d shards, not %d", bdir,
 				(int)json_integer_value(shards_were), nshards);
 	const char *owner = json_string_value(json_object_get(c.catalog, "store_id"));
+	if (!owner) /* a catalog from before store ids: its backups say whose they are */
+		owner = json_string_value(json_object_get(find_entry(&c, 0), "store_id"));
 	const char *store_id = json_string_value(json_object_get(facts, "store_id"));
 	if (!rc && owner && strcmp(owner, store_id) != 0)
 		rc = cg_err_set(err, CG_EDATA, "%s holds the backups of another store (id %s; this one is %s): "
-				"give each store its own backup directory", bdir, owner, store_id);
+				OWN_DIR, bdir, owner, store_id);
 	if (!rc && !(entry = new_entry(&c, facts)))
 		rc = oom(err);
 	long new_files = 0;
@@ -443,7 +483,8 @@ static char *check_blocks(bctx *c, rocksdb_backup_engine_t *be, int sh, uint32_t
 
 static int verify_entry(bctx *c, json_t *e, rocksdb_backup_engine_t **be, json_t *out)
 {
-	json_t *r = json_pack("{s:O, s:b}", "id", json_object_get(e, "id"), "ok", 1);
+	json_t *r = json_pack("{s:O, s:O, s:b}", "id", json_object_get(e, "id"), "store_id",
+			      json_object_get(e, "store_id"), "ok", 1);
 	if (!r)
 		return oom(c->err);
 	for (int sh = 0; sh < entry_shards(e); sh++) {
@@ -489,6 +530,8 @@ int cg_backup_verify(const char *bdir, unsigned id, json_t **out, cg_err *err)
 	json_array_foreach(backups(&c), i, e)
 		if (!rc && (!id || json_integer_value(json_object_get(e, "id")) == (json_int_t)id))
 			rc = verify_entry(&c, e, be, *out);
+	if (!rc)
+		rc = one_store(&c, OWN_DIR); /* after the checks: each line says whose backup it is */
 	close_engines(be, n < CG_MAX_SHARDS ? n : CG_MAX_SHARDS);
 	close_bdir(&c);
 	return rc;
@@ -544,6 +587,8 @@ int cg_backup_restore(const char *bdir, const char *newdir, unsigned id, unsigne
 	bctx c;
 	cg_manifest m = { 0 };
 	int rc = open_bdir(&c, bdir, 0, 0, err);
+	if (!rc && !id) /* "the latest" of two stores' backups could be the other store's */
+		rc = one_store(&c, "name the backup to restore with --id");
 	json_t *e = rc ? NULL : find_entry(&c, id);
 	if (!rc && !e)
 		rc = id ? cg_err_set(err, CG_ENOINPUT, "%s: no backup %u", bdir, id)
@@ -591,6 +636,8 @@ int cg_backup_purge(const char *bdir, unsigned keep, json_t **out, cg_err *err)
 {
 	bctx c;
 	int rc = open_bdir(&c, bdir, 1, 0, err);
+	if (!rc)
+		rc = one_store(&c, OWN_DIR); /* --keep N of two stores' backups would delete the other's */
 	json_t *all = rc ? NULL : backups(&c);
 	size_t n = json_array_size(all);
 	*out = json_array();

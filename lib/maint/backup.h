@@ -5,7 +5,11 @@
  *
  * A backup is taken from RocksDB checkpoints (hard links) made while holding the store's writer
  * lock for a moment, so every shard is captured at the same instant and a running writer is
- * held up only for the checkpoint, not for the copy. Readers are never blocked. */
+ * held up only for the checkpoint, not for the copy. Readers are never blocked.
+ *
+ * A directory holds one store's backups (catalog store_id, and each entry's). One that already
+ * mixes two is refused with CG_EDATA by create, purge, verify (after its checks) and restore
+ * of "the latest". */
 #ifndef CG_BACKUP_H
 #define CG_BACKUP_H
 
@@ -21,7 +25,8 @@ int cg_backup_create(const char *dir, const char *bdir, int wait, json_t **out, 
 int cg_backup_list(const char *bdir, json_t **out, cg_err *err);
 
 /* Checks that every file of backup id (0: every backup) exists with its recorded size. *out is
- * an array of {id, ok, error?}; the return is CG_OK even when a backup fails the check. */
+ * an array of {id, store_id, ok, error?}; the return is CG_OK even when a backup fails the
+ * check (CG_EDATA, with *out filled, when the directory mixes two stores). */
 int cg_backup_verify(const char *bdir, unsigned id, json_t **out, cg_err *err);
 
 /* Restores backup id (0: the latest) into newdir (absent or empty) as a normal store; *used
