@@ -18,6 +18,7 @@ static void usage(void)
 {
 	printf("Usage: cg-query [OPTION]... KIND [ARG]... [QUERY-OPTION]...\n"
 	       "       cg-query [OPTION]... [-]        (JSON query objects on stdin, one per line)\n"
+	       "       cg-query [-d DIR] --serve [--idle SECONDS]   (answer other cg-query processes)\n"
 	       "Answer questions about the code graph in a cg store, as NDJSON.\n\n"
 	       "Kinds:\n"
 	       "  vertex REF...                 what an id or a Rust path names (Type::method, std::vec::Vec,\n"
@@ -40,12 +41,18 @@ static void usage(void)
 	       "                           instead of answering from only some shards\n"
 	       "      --cache-vertices N   keep N decoded vertices between queries (default 65536)\n"
 	       "      --warm               load the busiest vertices into that cache first\n"
+	       "      --serve              keep the store open and answer cg-query processes on\n"
+	       "                           DIR/cg-query.sock\n"
+	       "      --idle SECONDS       with --serve: exit after SECONDS with no client\n"
+	       "                           (default 600, 0: never)\n"
+	       "      --server             ask only that server (exit 66 when none answers)\n"
+	       "      --no-server          never ask it: open the store here (also CG_NO_SERVER=1)\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n\n"
 	       "Edge types: Contains Calls Uses Implements Depends.\n"
 	       "Exit status: 0 ok, 1 no such name (or, with -e, nothing matched), 2 bad query,\n"
 	       "3 partial answer (a shard is missing), 65 bad stdin line or damaged record,\n"
-	       "66 no store, 74 I/O error. See cg-query(1).\n");
+	       "66 no store, 74 I/O error, 75 --serve: another server serves the store. See cg-query(1).\n");
 }
 
 static void notice(void *ctx, const char *text)
