@@ -3,11 +3,14 @@
 
 #include <stdio.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/grow.h"
 #include "input/graph.h"
 #include "base/clock.h"
 #include "codec/ident.h"
@@ -41,8 +44,8 @@ struct cg_reader {
 	int64_t checked_us;            /* when the fingerprints were last taken */
 	rocksdb_pinnableslice_t *hold;  /* the uncached vertex last returned */
 	rocksdb_pinnableslice_t *ehold; /* the edge value last returned by cg_read_edge_get */
-	cache_slot *slots;
-	size_t cap, used, hand;
+	cache_slot *slots; /* grown as used: a short process touches only what it fills */
+	size_t cap, slots_cap, used, hand;
 	cg_vmap cache_map; /* vid -> slot + 1 */
 	cg_vmap units;     /* unit id -> index + 1 into unit_names */
 	char **unit_names;
@@ -199,11 +202,38 @@ static void drop_units(cg_reader *r)
 
 static uint64_t shard_sig(cg_reader *r, int shard);
 
+/* A fresh reader fills its block cache and vertex cache with memory nothing touched before:
+ * one page fault per 4 KiB, a third of a fresh stream's CPU time (docs/design.md, "Reads in
+ * short processes"). So the heap is grown ahead (address space only: pages come on first
+ * touch) and its free top asked for transparent huge pages, a fault per 2 MiB. Once per
+ * process; glibc only. */
+static void heap_in_huge_pages(void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE) && __GLIBC_PREREQ(2, 33)
+	static int done;
+	enum { AHEAD = 512 << 20, HUGE = 2 << 20, MMAP_AT = 128 << 10 /* glibc's default */ };
+	if (done++ || !mallopt(M_TOP_PAD, AHEAD))
+		return; /* a sanitizer's allocator refuses mallopt */
+	size_t heap = mallinfo2().arena;
+	if (mallinfo2().keepcost < AHEAD / 2 && heap < 16 << 20 && mallopt(M_MMAP_THRESHOLD, 32 << 20)) {
+		void *volatile past = malloc(heap + 4096); /* more than any free chunk: the heap grows */
+		free(past);
+		mallopt(M_MMAP_THRESHOLD, MMAP_AT); /* large callocs stay lazy mappings */
+	}
+	/* the free top of the heap (keepcost: the main arena's) is what later blocks come from */
+	uintptr_t end = (uintptr_t)sbrk(0), top = mallinfo2().keepcost;
+	uintptr_t start = (end - top + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+	if (top < end && start < end)
+		madvise((void *)start, end - start, MADV_HUGEPAGE); /* advice: a refusal costs nothing */
+#endif
+}
+
 int cg_read_open(cg_store *s, size_t cache_vertices, cg_reader **out, cg_err *err)
 {
 	cg_reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	heap_in_huge_pages();
 	r->store = s;
 	r->nshards = cg_store_nshards(s);
 	r->get_ro = rocksdb_readoptions_create();
@@ -215,10 +245,6 @@ int cg_read_open(cg_store *s, size_t cache_vertices, cg_reader **out, cg_err *er
 		r->sig[i] = db ? shard_sig(r, i) : 0;
 	}
 	r->cap = cache_vertices;
-	if (r->cap && !(r->slots = calloc(r->cap, sizeof *r->slots))) {
-		cg_read_close(r);
-		return cg_err_set(err, CG_EINTERNAL, "out of memory for %zu cached vertices", cache_vertices);
-	}
 	*out = r;
 	return CG_OK;
 }
@@ -305,6 +331,12 @@ int cg_read_refresh(cg_reader *r, cg_err *err)
 	return CG_OK;
 }
 
+int cg_read_refresh_now(cg_reader *r, cg_err *err)
+{
+	r->checked_us = cg_clock_us() - REFRESH_US;
+	return cg_read_refresh(r, err);
+}
+
 /* ---- scans ---- */
 
 static rocksdb_iterator_t *iter_for(cg_reader *r, scan_iter *si, int shard)
@@ -378,10 +410,11 @@ static int damaged(cg_err *err, const uint8_t *k, size_t klen)
 
 /* ---- vertices ---- */
 
+/* A free slot, or NULL when out of memory. */
 static cache_slot *cache_take(cg_reader *r)
 {
 	if (r->used < r->cap)
-		return &r->slots[r->used++];
+		return CG_GROW(r->slots, r->slots_cap, r->used + 1, 1024) ? NULL : &r->slots[r->used++];
 	for (;;) { /* CLOCK: the first slot not referenced since the hand last passed */
 		cache_slot *c = &r->slots[r->hand];
 		r->hand = (r->hand + 1) % r->cap;
@@ -399,9 +432,11 @@ static cache_slot *cache_take(cg_reader *r)
 static int cache_put(cg_reader *r, uint64_t vid, const char *val, size_t len, cg_vertex *v)
 {
 	uint8_t *copy = malloc(len ? len : 1);
-	if (!copy)
+	cache_slot *c = copy ? cache_take(r) : NULL;
+	if (!c) {
+		free(copy);
 		return -1;
-	cache_slot *c = cache_take(r);
+	}
 	memcpy(copy, val, len);
 	cg_rec rec;
 	cg_rec_open(copy, len, CG_REC_VERTEX, &rec, NULL); /* already checked by the caller */
