@@ -331,6 +331,12 @@ int cg_read_refresh(cg_reader *r, cg_err *err)
 	return CG_OK;
 }
 
+int cg_read_refresh_now(cg_reader *r, cg_err *err)
+{
+	r->checked_us = cg_clock_us() - REFRESH_US;
+	return cg_read_refresh(r, err);
+}
+
 /* ---- scans ---- */
 
 static rocksdb_iterator_t *iter_for(cg_reader *r, scan_iter *si, int shard)
