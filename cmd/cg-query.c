@@ -14,6 +14,8 @@
 
 static const char *const prog = "cg-query";
 
+#define SERVE_CACHE_VERTICES (1L << 20)
+
 static void usage(void)
 {
 	printf("Usage: cg-query [OPTION]... KIND [ARG]... [QUERY-OPTION]...\n"
@@ -39,7 +41,8 @@ static void usage(void)
 	       "  -e, --exit-status        exit 1 when nothing matched\n"
 	       "      --strict             stop a stdin stream at its first bad line, and fail\n"
 	       "                           instead of answering from only some shards\n"
-	       "      --cache-vertices N   keep N decoded vertices between queries (default 65536)\n"
+	       "      --cache-vertices N   keep N decoded vertices between queries (default 65536;\n"
+	       "                           with --serve 1048576)\n"
 	       "      --warm               load the busiest vertices into that cache first\n"
 	       "      --serve              keep the store open and answer cg-query processes on\n"
 	       "                           DIR/cg-query.sock\n"
@@ -234,7 +237,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	opts o = { .cache = 65536, .idle = 600 };
+	opts o = { .cache = -1, .idle = 600 };
 	int c;
 	argc--, argv++;
 	if (pull_globals(&argc, argv, &o))
@@ -255,6 +258,8 @@ words:;
 	cg_err err = { 0 };
 	if (o.serve && optind < argc)
 		return cg_cli_usage(prog, "--serve answers queries from clients, not '%s'", argv[optind]);
+	if (o.cache < 0) /* a server keeps what its clients' processes could not */
+		o.cache = o.serve ? SERVE_CACHE_VERTICES : 65536;
 	if (o.serve)
 		return serve(&o);
 	if (stream && optind + 1 < argc)

@@ -72,14 +72,14 @@ static void flush_conn(conn *c, int wait_ms)
 		c->dead = !(k < 0 && errno == EAGAIN && !wait_ms); /* gone, or too slow */
 		return;
 	}
-	if (!pending(c))
-		cg_buf_reset(&c->out), c->out_off = 0;
+	if (c->out_off)
+		serve_consume(&c->out, &c->out_off);
 }
 
 static void read_conn(conn *c)
 {
-	if (c->in_off == c->in.len)
-		cg_buf_reset(&c->in), c->in_off = 0;
+	if (c->in_off)
+		serve_consume(&c->in, &c->in_off);
 	if (cg_buf_reserve(&c->in, READ_CHUNK) < 0) {
 		c->dead = 1;
 		return;

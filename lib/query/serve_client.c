@@ -115,8 +115,8 @@ static int take_frames(client *cl)
 		cl->from_off += used;
 		rc = frame(cl, type, p, len);
 	}
-	if (cl->from_off == cl->from.len)
-		cg_buf_reset(&cl->from), cl->from_off = 0;
+	if (cl->from_off)
+		serve_consume(&cl->from, &cl->from_off);
 	return rc;
 }
 
@@ -145,8 +145,8 @@ static int send_server(client *cl)
 	if (k < 0)
 		return cl->accepted ? cg_err_sys(cl->err, CG_EIO, errno, "the query server went away") : CG_SERVE_NONE;
 	cl->to_off += (size_t)k;
-	if (cl->to_off == cl->to.len)
-		cg_buf_reset(&cl->to), cl->to_off = 0;
+	if (cl->to_off)
+		serve_consume(&cl->to, &cl->to_off);
 	return CG_OK;
 }
 
