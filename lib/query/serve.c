@@ -422,7 +422,7 @@ static int catch_signals(server *sv, cg_err *err)
  * so that only the signalfd receives them. */
 static int start(server *sv, const char *dir, const cg_serve_opts *o, cg_err *err)
 {
-	cg_open_opts oo = { .mode = CG_OPEN_READ };
+	cg_open_opts oo = { .mode = CG_OPEN_READ, .cache_mb = o->cache_mb };
 	cg_query_opts qo = { .warm = o->warm, .cache_vertices = o->cache_vertices, .emit = conn_emit, .closing = 1 };
 	int rc = catch_signals(sv, err);
 	if (!rc)

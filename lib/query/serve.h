@@ -19,6 +19,7 @@ typedef struct cg_serve_opts {
 	long idle_s;           /* exit after this many seconds with no client (0: never) */
 	size_t cache_vertices; /* the engine's vertex cache (cg_query_opts) */
 	size_t warm;           /* load this many of the busiest vertices first */
+	int cache_mb;          /* the block cache (cg_open_opts; 0: $CG_CACHE_MB, the store's) */
 } cg_serve_opts;
 
 /* Serves the store in dir until the idle time passes or SIGINT, SIGTERM or SIGHUP arrives
