@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -363,6 +364,8 @@ static int take_lock(server *sv, const char *dir, cg_err *err)
 	if (!rc && flock(sv->lock_fd, LOCK_EX | LOCK_NB) < 0)
 		rc = errno == EWOULDBLOCK ? cg_err_set(err, CG_ELOCKED, "%s: another cg-query --serve serves this store", dir)
 					  : cg_err_sys(err, CG_EIO, errno, "%s", (const char *)path.data);
+	if (!rc && (ftruncate(sv->lock_fd, 0) < 0 || dprintf(sv->lock_fd, "%ld\n", (long)getpid()) < 0))
+		rc = cg_err_sys(err, CG_EIO, errno, "%s", (const char *)path.data); /* whom to signal */
 	cg_buf_free(&path);
 	return rc;
 }
