@@ -508,19 +508,36 @@ int cg_read_vertex(cg_reader *r, uint64_t vid, cg_vertex *v, int *found, cg_err 
 	return CG_OK;
 }
 
-/* One MultiGet of keys[0..n) in a shard; each found and intact record goes into the cache. */
+/* Reads keys[0..n) of a shard (in key order) into vals: one batched MultiGet, which walks
+ * the table once for the lot; a writer has no family handle and gets them one by one. */
+static void get_batch(cg_reader *r, int shard, const char *const *kp, const size_t *ks, size_t n,
+		      rocksdb_pinnableslice_t **vals, char **errs)
+{
+	rocksdb_t *db = cg_store_db(r->store, shard);
+	rocksdb_column_family_handle_t *cf = cg_store_family(r->store, shard);
+	if (cf) {
+		rocksdb_batched_multi_get_cf(db, r->get_ro, cf, n, kp, ks, vals, errs, 1);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		vals[i] = rocksdb_get_pinned(db, r->get_ro, kp[i], ks[i], &errs[i]);
+}
+
+/* One MultiGet of keys[0..n) (sorted) in a shard; each found and intact record goes into the
+ * cache. */
 static int multiget_shard(cg_reader *r, int shard, uint8_t (*keys)[CG_VERTEX_KEY_LEN], size_t n, cg_err *err)
 {
 	const char **kp = malloc(n * sizeof *kp);
-	size_t *ks = malloc(n * sizeof *ks), *vs = malloc(n * sizeof *vs);
-	char **vals = calloc(n, sizeof *vals), **errs = calloc(n, sizeof *errs);
-	int rc = kp && ks && vs && vals && errs ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	size_t *ks = malloc(n * sizeof *ks);
+	rocksdb_pinnableslice_t **vals = calloc(n, sizeof *vals);
+	char **errs = calloc(n, sizeof *errs);
+	int rc = kp && ks && vals && errs ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
 	for (size_t i = 0; !rc && i < n; i++) {
 		kp[i] = (const char *)keys[i];
 		ks[i] = CG_VERTEX_KEY_LEN;
 	}
 	if (!rc) {
-		rocksdb_multi_get(cg_store_db(r->store, shard), r->get_ro, n, kp, ks, vals, vs, errs);
+		get_batch(r, shard, kp, ks, n, vals, errs);
 		r->cost.point_lookups += n;
 		r->cost.shard[shard].point_lookups += (uint32_t)n;
 		r->cost.shard[shard].multigets++;
@@ -528,22 +545,30 @@ static int multiget_shard(cg_reader *r, int shard, uint8_t (*keys)[CG_VERTEX_KEY
 	for (size_t i = 0; errs && vals && i < n; i++) {
 		cg_rec rec;
 		cg_vertex v;
+		size_t len = 0;
+		const char *val = vals[i] ? rocksdb_pinnableslice_value(vals[i], &len) : NULL;
 		if (!rc && errs[i]) {
 			rc = cg_err_rocks(err, errs[i], "read %s", cg_store_shard_path(r->store, shard));
 			errs[i] = NULL; /* freed by cg_err_rocks */
-		} else if (!rc && vals[i] && cg_rec_open(vals[i], vs[i], CG_REC_VERTEX, &rec, err))
+		} else if (!rc && val && cg_rec_open(val, len, CG_REC_VERTEX, &rec, err))
 			rc = damaged(err, keys[i], CG_VERTEX_KEY_LEN);
-		else if (!rc && vals[i] && cache_put(r, cg_be64_get(keys[i] + 1), vals[i], vs[i], &v) < 0)
+		else if (!rc && val && cache_put(r, cg_be64_get(keys[i] + 1), val, len, &v) < 0)
 			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
-		rocksdb_free(vals[i]);
+		if (vals[i])
+			rocksdb_pinnableslice_destroy(vals[i]);
 		rocksdb_free(errs[i]);
 	}
 	free(kp);
 	free(ks);
-	free(vs);
 	free(vals);
 	free(errs);
 	return rc;
+}
+
+static int vid_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
 }
 
 int cg_read_prefetch(cg_reader *r, const uint64_t *vids, size_t n, cg_err *err)
@@ -553,20 +578,28 @@ int cg_read_prefetch(cg_reader *r, const uint64_t *vids, size_t n, cg_err *err)
 	if (!n)
 		return CG_OK;
 	uint8_t (*keys)[CG_VERTEX_KEY_LEN] = malloc(n * sizeof *keys);
-	if (!keys)
+	uint64_t *sorted = malloc(n * sizeof *sorted); /* key order: each block is visited once */
+	if (!keys || !sorted) {
+		free(keys);
+		free(sorted);
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	}
+	memcpy(sorted, vids, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, vid_cmp);
 	int rc = CG_OK;
 	for (int shard = 0; shard < r->nshards && !rc; shard++) {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
-			if (cg_store_shard_of(r->store, vids[i]) == shard && !cg_vmap_get(&r->cache_map, vids[i]))
-				cg_key_vertex(keys[k++], vids[i]);
+			if (cg_store_shard_of(r->store, sorted[i]) == shard && (!i || sorted[i] != sorted[i - 1]) &&
+			    !cg_vmap_get(&r->cache_map, sorted[i]))
+				cg_key_vertex(keys[k++], sorted[i]);
 		if (k && cg_store_db(r->store, shard)) {
 			mark(r->cost.touched, shard);
 			rc = multiget_shard(r, shard, keys, k, err);
 		}
 	}
 	free(keys);
+	free(sorted);
 	return rc;
 }
 
