@@ -215,7 +215,6 @@ static void make_options(cg_store *s, int cache_mb)
 	rocksdb_options_set_max_open_files(s->options, -1); /* see docs/design.md: never bound it */
 	if (s->writer) {
 		rocksdb_options_increase_parallelism(s->options, 2);
-		rocksdb_options_set_memtable_prefix_bloom_size_ratio(s->options, 0.05);
 		rocksdb_options_set_keep_log_file_num(s->options, 3);
 		rocksdb_options_set_max_log_file_size(s->options, 1 << 20);
 	} else {
