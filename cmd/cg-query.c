@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/cli.h"
 #include "query/query.h"
+#include "query/serve.h"
 #include "store/store.h"
 
 static const char *const prog = "cg-query";
@@ -16,6 +18,7 @@ static void usage(void)
 {
 	printf("Usage: cg-query [OPTION]... KIND [ARG]... [QUERY-OPTION]...\n"
 	       "       cg-query [OPTION]... [-]        (JSON query objects on stdin, one per line)\n"
+	       "       cg-query [-d DIR] --serve [--idle SECONDS]   (answer other cg-query processes)\n"
 	       "Answer questions about the code graph in a cg store, as NDJSON.\n\n"
 	       "Kinds:\n"
 	       "  vertex REF...                 what an id or a Rust path names (Type::method, std::vec::Vec,\n"
@@ -38,12 +41,18 @@ static void usage(void)
 	       "                           instead of answering from only some shards\n"
 	       "      --cache-vertices N   keep N decoded vertices between queries (default 65536)\n"
 	       "      --warm               load the busiest vertices into that cache first\n"
+	       "      --serve              keep the store open and answer cg-query processes on\n"
+	       "                           DIR/cg-query.sock\n"
+	       "      --idle SECONDS       with --serve: exit after SECONDS with no client\n"
+	       "                           (default 600, 0: never)\n"
+	       "      --server             ask only that server (exit 66 when none answers)\n"
+	       "      --no-server          never ask it: open the store here (also CG_NO_SERVER=1)\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n\n"
 	       "Edge types: Contains Calls Uses Implements Depends.\n"
 	       "Exit status: 0 ok, 1 no such name (or, with -e, nothing matched), 2 bad query,\n"
 	       "3 partial answer (a shard is missing), 65 bad stdin line or damaged record,\n"
-	       "66 no store, 74 I/O error. See cg-query(1).\n");
+	       "66 no store, 74 I/O error, 75 --serve: another server serves the store. See cg-query(1).\n");
 }
 
 static void notice(void *ctx, const char *text)
@@ -60,38 +69,77 @@ static int emit_line(void *ctx, const char *line, size_t len)
 
 typedef struct opts {
 	const char *dir;
-	int exit_status, strict, warm;
-	long cache;
+	int exit_status, strict, warm, serve;
+	int server; /* 1: --server (only through it), -1: --no-server, 0: when one answers */
+	long cache, idle;
 } opts;
+
+static int flag(const char *w, opts *o)
+{
+	if (!strcmp(w, "-e") || !strcmp(w, "--exit-status"))
+		o->exit_status = 1;
+	else if (!strcmp(w, "--strict"))
+		o->strict = 1;
+	else if (!strcmp(w, "--warm"))
+		o->warm = 1;
+	else if (!strcmp(w, "--serve"))
+		o->serve = 1;
+	else if (!strcmp(w, "--server") || !strcmp(w, "--no-server"))
+		o->server = o->server && o->server != (w[2] == 's' ? 1 : -1) ? 2 : w[2] == 's' ? 1 : -1; /* 2: both */
+	else
+		return 0;
+	return 1;
+}
+
+static const char *const value_names[] = { "--dir", "--cache-vertices", "--idle" };
+
+/* Which global option that takes a value w is (1 + its index in value_names), 0: none. */
+static int value_opt(const char *w)
+{
+	if (!strcmp(w, "-d"))
+		return 1;
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(value_names[i]);
+		if (!strncmp(w, value_names[i], n) && (w[n] == '\0' || w[n] == '='))
+			return i + 1;
+	}
+	return 0;
+}
+
+static int set_value(opts *o, int which, const char *v)
+{
+	if (which == 1)
+		o->dir = v;
+	else if (cg_cli_parse_int(v, 0, which == 2 ? 1L << 30 : 1L << 31, which == 2 ? &o->cache : &o->idle) < 0)
+		return cg_cli_usage(prog, "%s: '%s' is not a number", value_names[which - 1], v);
+	return 0;
+}
 
 /* Global options may also follow the query words: take them out wherever they stand.
  * A value given twice is refused, as cg_cli_next() refuses it for the other binaries. */
 static int pull_globals(int *argc, char **argv, opts *o)
 {
-	int n = 0, cache_given = 0;
+	int n = 0;
+	unsigned given = 0;
 	for (int a = 0; a < *argc; a++) {
-		const char *w = argv[a];
-		int dir = !strcmp(w, "-d") || !strcmp(w, "--dir") || !strncmp(w, "--dir=", 6);
-		int cache = !strcmp(w, "--cache-vertices") || !strncmp(w, "--cache-vertices=", 17);
-		const char *eq = strchr(w, '=');
-		if (!strcmp(w, "-e") || !strcmp(w, "--exit-status"))
-			o->exit_status = 1;
-		else if (!strcmp(w, "--strict"))
-			o->strict = 1;
-		else if (!strcmp(w, "--warm"))
-			o->warm = 1;
-		else if (!dir && !cache)
+		const char *w = argv[a], *eq = strchr(w, '=');
+		int which = value_opt(w);
+		if (flag(w, o))
+			continue;
+		if (!which)
 			argv[n++] = argv[a];
-		else if ((dir && o->dir) || (cache && cache_given++))
-			return cg_cli_usage(prog, "%s given more than once", dir ? "--dir" : "--cache-vertices");
+		else if (given & (1u << which))
+			return cg_cli_usage(prog, "%s given more than once", value_names[which - 1]);
 		else if (!eq && a + 1 == *argc)
 			return cg_cli_usage(prog, "option '%s' needs an argument", w);
-		else if (dir)
-			o->dir = eq ? eq + 1 : argv[++a];
-		else if (cg_cli_parse_int(eq ? eq + 1 : argv[++a], 0, 1L << 30, &o->cache) < 0)
-			return cg_cli_usage(prog, "--cache-vertices: '%s' is not a number", eq ? eq + 1 : argv[a]);
+		else if (given |= 1u << which, set_value(o, which, eq ? eq + 1 : argv[++a]))
+			return CG_EUSAGE;
 	}
 	*argc = n;
+	if (o->server == 2)
+		return cg_cli_usage(prog, "--server cannot be combined with --no-server");
+	if ((given & (1u << 3)) && !o->serve)
+		return cg_cli_usage(prog, "--idle is an option of --serve");
 	return 0;
 }
 
@@ -122,6 +170,63 @@ static int answer(cg_query_engine *q, json_t *req, int strict, size_t *total)
 	return c.bad ? CG_EDATA : CG_OK; /* each bad line has been reported */
 }
 
+/* The same through a server (serve.h), or CG_SERVE_NONE when none answered. */
+static int ask_server(const opts *o, json_t *req, size_t *total, int *partial)
+{
+	cg_err err = { 0 };
+	cg_serve_ask a = { .req = req, .in_fd = STDIN_FILENO, .strict = o->strict, .require = o->server == 1,
+			   .emit = emit_line, .note = notice, .flush = flush_answers };
+	cg_serve_result res;
+	int rc = cg_serve_query(cg_cli_store_dir(o->dir), &a, &res, &err);
+	if (rc == CG_SERVE_NONE)
+		return rc;
+	*total = res.answers;
+	*partial = res.partial;
+	if (rc)
+		return cg_cli_fail(prog, rc, &err);
+	return res.bad ? CG_EDATA : CG_OK;
+}
+
+static int use_server(const opts *o)
+{
+	const char *env = getenv("CG_NO_SERVER");
+	return o->server == 1 || (!o->server && !(env && *env && strcmp(env, "0")));
+}
+
+/* Opens the store here. */
+static int answer_here(const opts *o, json_t *req, size_t *total, int *partial)
+{
+	cg_err err = { 0 };
+	cg_store *s = NULL;
+	cg_query_engine *q = NULL;
+	cg_open_opts oo = { .mode = CG_OPEN_READ };
+	cg_query_opts qo = { .strict = o->strict, .warm = o->warm ? (size_t)o->cache : 0,
+			     .cache_vertices = (size_t)o->cache, .emit = emit_line, .closing = !req,
+			     .raw_text = req != NULL, .notice = req ? notice : NULL };
+	int rc = cg_store_open(cg_cli_store_dir(o->dir), &oo, &s, &err);
+	if (!rc)
+		rc = cg_query_open(s, &qo, &q, &err);
+	if (rc)
+		cg_cli_error(prog, &err);
+	else
+		rc = answer(q, req, o->strict, total);
+	*partial = q && cg_query_partial(q);
+	cg_query_close(q);
+	cg_store_close(s);
+	return rc;
+}
+
+static int serve(const opts *o)
+{
+	cg_err err = { 0 };
+	cg_serve_opts so = { .idle_s = o->idle, .cache_vertices = (size_t)o->cache,
+			     .warm = o->warm ? (size_t)o->cache : 0 };
+	int rc = cg_serve(cg_cli_store_dir(o->dir), &so, &err);
+	if (rc)
+		cg_cli_error(prog, &err);
+	return cg_cli_finish(prog, rc);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -129,7 +234,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	opts o = { .cache = 65536 };
+	opts o = { .cache = 65536, .idle = 600 };
 	int c;
 	argc--, argv++;
 	if (pull_globals(&argc, argv, &o))
@@ -148,30 +253,25 @@ words:;
 	int stream = optind >= argc || !strcmp(argv[optind], "-");
 	json_t *req = NULL;
 	cg_err err = { 0 };
+	if (o.serve && optind < argc)
+		return cg_cli_usage(prog, "--serve answers queries from clients, not '%s'", argv[optind]);
+	if (o.serve)
+		return serve(&o);
 	if (stream && optind + 1 < argc)
 		return cg_cli_usage(prog, "unexpected argument '%s' after '-'", argv[optind + 1]);
 	if (!stream && cg_query_from_argv(argc - optind, argv + optind, &req, &err))
 		return cg_cli_usage(prog, "%s", err.msg);
 
-	cg_store *s = NULL;
-	cg_query_engine *q = NULL;
-	cg_open_opts oo = { .mode = CG_OPEN_READ };
-	cg_query_opts qo = { .strict = o.strict, .warm = o.warm ? (size_t)o.cache : 0, .cache_vertices = (size_t)o.cache,
-			     .emit = emit_line, .closing = stream, .raw_text = !stream, .notice = stream ? NULL : notice };
 	size_t total = 0;
-	int rc = cg_store_open(cg_cli_store_dir(o.dir), &oo, &s, &err);
-	if (!rc)
-		rc = cg_query_open(s, &qo, &q, &err);
-	if (rc)
-		cg_cli_error(prog, &err);
-	else
-		rc = answer(q, req, o.strict, &total);
+	int partial = 0;
+	/* a server first: a one-shot query that it answers never loads a RocksDB table */
+	int rc = use_server(&o) ? ask_server(&o, req, &total, &partial) : CG_SERVE_NONE;
+	if (rc == CG_SERVE_NONE)
+		rc = answer_here(&o, req, &total, &partial);
 	if (!rc && o.exit_status && total == 0 && !cg_cli_stdout_errno())
 		rc = CG_ENEGATIVE;
-	if (!rc && q && cg_query_partial(q))
+	if (!rc && partial)
 		rc = CG_EPARTIAL; /* the answers say "partial"; so does the exit status */
 	json_decref(req);
-	cg_query_close(q);
-	cg_store_close(s);
 	return cg_cli_finish(prog, rc);
 }

@@ -17,7 +17,7 @@ _cg_opts() {
 			"--name --move-workspace --remove-workspace --watch --debounce-ms --retry-ms --rebuild-cmd" \
 			"--bulk --keep-going --keep-synthetic --cache-mb --lenient --memory-mb -q --quiet" ;;
 	cg-query)
-		echo "$common -e --exit-status --strict --cache-vertices --warm" \
+		echo "$common -e --exit-status --strict --cache-vertices --warm --serve --idle --server --no-server" \
 			"--name --match --prefix --kind --crate --file --out --in --both --type --depth" \
 			"--max-visited --format --limit --id --workspace" ;;
 	cg-verify) echo "$common --quick --metrics -q --quiet" ;;
@@ -65,7 +65,7 @@ _cg_value() {
 	-j | --threads | --id | --shards | --cache-mb | --cache-vertices | --unit | --remove | --features | --name | \
 		--prefix | --crate | --file | --depth | --max-visited | --limit | --from | --to | \
 		--max-seconds | --keep | --remove-workspace | --debounce-ms | --retry-ms | \
-		--rebuild-cmd | --to | --reshard | --chunk | --memory-mb) COMPREPLY=() ;;
+		--rebuild-cmd | --to | --reshard | --chunk | --memory-mb | --idle) COMPREPLY=() ;;
 	*) return 1 ;;
 	esac
 	return 0

@@ -58,7 +58,7 @@ rel() {
 	before=$(cg-query dump)
 	mkdir -p "$bad"
 	head -c 5000 "$EXAMPLE_WS/target/doc/shapes_core.json" >"$bad/truncated.json"
-	jq -c '.format_version = 54' "$EXAMPLE_WS/target/doc/shapes_core.json" >"$bad/version.json"
+	jq -c '.format_version = 53' "$EXAMPLE_WS/target/doc/shapes_core.json" >"$bad/version.json"
 	jq -c 'del(.index[(.index | keys)[0]].inner)' "$EXAMPLE_WS/target/doc/shapes_core.json" >"$bad/noinner.json"
 	printf '\r' >"$bad/cr.ndjson"
 	printf '{"type":"vertex","kind":"function","path":"x::y","version":"1"}\n{"type":"edge","src":"x::y","label":"Calls","dst":"nowhere::z"}\n' >"$bad/edge.ndjson"

@@ -211,6 +211,12 @@ static int bad_record(ingest_ctx *c, const uint8_t *k, size_t kl)
 	return c->err->code;
 }
 
+static int id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 /* Deletes an edge of the unit (both copies); notes edges of other units. */
 static int visit_edge(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
 {
@@ -293,6 +299,8 @@ int cg_ingest_plan_removal(ingest_ctx *c, const char *unit, int is_ndjson, const
 	for (int s = 0; s < cg_store_nshards(c->store) && !rc; s++)
 		rc = cg_scan_prefix(c->sc, s, prefix.data, prefix.len,
 				    is_ndjson ? collect_vertex_key : collect_index_vid, &r, c->err);
+	if (!rc) /* in key order: each get and scan reads blocks near the last one's */
+		qsort(r.vids, r.n, sizeof *r.vids, id_cmp);
 	for (size_t i = 0; i < r.n && !rc; i++)
 		rc = remove_vertex(&r, r.vids[i], newg);
 	uint8_t e = CG_FAM_EDGE;
@@ -314,12 +322,6 @@ static int surviving_edge(void *ctx, const uint8_t *k, size_t kl, const uint8_t 
 		return bad_record(c, k, kl);
 	cg_edge_view(&rec, &ev);
 	return removing(c, ev.owner) ? CG_OK : 1;
-}
-
-static int id_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 static int sweep_stub(ingest_ctx *c, uint64_t vid)

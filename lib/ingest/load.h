@@ -9,6 +9,12 @@
 #include "ingest.h"
 #include "workspace.h"
 
+/* Input digests kept between runs of one process (watch mode): a file whose inode, size and
+ * times are those it had when it was last read is not read again to learn it is unchanged. */
+typedef struct cg_digest_cache cg_digest_cache;
+cg_digest_cache *cg_digest_cache_new(void);
+void cg_digest_cache_free(cg_digest_cache *c);
+
 typedef struct cg_load_opts {
 	const char *const *inputs; /* files, directories of *.json, or "-" for stdin */
 	size_t ninputs;
@@ -28,6 +34,7 @@ typedef struct cg_load_opts {
 	int bulk;
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
+	cg_digest_cache *digests;  /* optional: digests known from earlier runs */
 } cg_load_opts;
 
 typedef struct cg_load_item {

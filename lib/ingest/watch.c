@@ -30,6 +30,7 @@ typedef struct wdir {
 
 typedef struct watcher {
 	const cg_watch_opts *o;
+	cg_load_opts load;  /* o->load, with the digests kept between updates */
 	cg_store *s;
 	int ifd, sfd;
 	wdir *dirs;
@@ -309,7 +310,7 @@ static int sync_store(watcher *w)
 	int rc = watch_doc_dir(w);
 	if (rc)
 		return rc;
-	rc = cg_load_run(w->s, w->o->load, &rep, &e);
+	rc = cg_load_run(w->s, &w->load, &rep, &e);
 	if (!rc) {
 		w->retry_delay = w->o->retry_ms;
 		rc = report_events(w, &rep);
@@ -444,8 +445,11 @@ int cg_watch_run(cg_store *s, const cg_watch_opts *o, cg_err *err)
 	/* blocked in every thread (ingest workers inherit it): read through the signalfd only */
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	int rc = CG_OK;
-	if ((w.sfd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC)) < 0 ||
-	    (w.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+	w.load = *o->load;
+	if (!(w.load.digests = cg_digest_cache_new()))
+		rc = oom(err);
+	else if ((w.sfd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC)) < 0 ||
+		 (w.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
 		rc = cg_err_sys(err, CG_EIO, errno, "%s", w.sfd < 0 ? "signalfd" : "inotify_init1");
 	if (!rc)
 		rc = setup(&w);
@@ -467,5 +471,6 @@ int cg_watch_run(cg_store *s, const cg_watch_opts *o, cg_err *err)
 	for (size_t i = 0; i < w.n; i++)
 		free(w.dirs[i].path);
 	free(w.dirs);
+	cg_digest_cache_free(w.load.digests);
 	return rc;
 }

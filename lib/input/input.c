@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -35,21 +36,26 @@ struct cg_input {
 	int gz_open, in_frame; /* a zstd frame or gzip member is half read */
 };
 
-static int fill_raw(cg_input *in, cg_err *err)
+static int read_into(cg_input *in, void *buf, size_t cap, size_t *got, cg_err *err)
 {
-	if (in->rpos < in->rlen || in->eof)
-		return CG_OK;
 	for (;;) {
-		ssize_t n = read(in->fd, in->raw, sizeof in->raw);
+		ssize_t n = read(in->fd, buf, cap);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return cg_err_sys(err, CG_EIO, errno, "%s", in->path);
-		in->rpos = 0;
-		in->rlen = (size_t)n;
+		*got = (size_t)n;
 		in->eof = n == 0;
 		return CG_OK;
 	}
+}
+
+static int fill_raw(cg_input *in, cg_err *err)
+{
+	if (in->rpos < in->rlen || in->eof)
+		return CG_OK;
+	in->rpos = in->rlen = 0;
+	return read_into(in, in->raw, sizeof in->raw, &in->rlen, err);
 }
 
 /* zstd frames begin 28 b5 2f fd, gzip members 1f 8b: content decides, not the name. */
@@ -132,6 +138,8 @@ int cg_input_next(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
 		return rc;
 	if (in->codec != PLAIN)
 		return next_decoded(in, buf, cap, got, err);
+	if (in->rpos == in->rlen && !in->eof && cap >= sizeof in->raw) /* straight into buf */
+		return read_into(in, buf, cap, got, err);
 	if ((rc = fill_raw(in, err)))
 		return rc;
 	*got = in->rlen - in->rpos < cap ? in->rlen - in->rpos : cap;
@@ -180,6 +188,10 @@ int cg_input_read(const char *path, char **data, size_t *len, cg_err *err)
 	if (rc)
 		return rc;
 	cg_buf b = { 0 };
+	struct stat st; /* a plain file is read into one buffer of its size: no copies as it grows */
+	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    cg_buf_reserve(&b, (size_t)st.st_size + (1 << 18)) < 0)
+		rc = cg_err_set(err, CG_EINTERNAL, "out of memory reading %s", path);
 	for (size_t got = 1; !rc && got;) {
 		if (cg_buf_reserve(&b, 1 << 18) < 0)
 			rc = cg_err_set(err, CG_EINTERNAL, "out of memory reading %s", path);

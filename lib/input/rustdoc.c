@@ -16,6 +16,7 @@
 
 #include "base/buf.h"
 #include "codec/keys.h"
+#include "json_arena.h"
 #include "rustdoc_int.h"
 
 /* ---- Cargo.lock: this crate's package and the versions its dependencies resolve to ---- */
@@ -82,7 +83,10 @@ static void rd_free(rd *r)
 	free(r->order);
 	free(r->depends);
 	cg_buf_free(&r->b);
-	json_decref(r->doc);
+	if (r->in_arena)
+		cg_json_arena_close();
+	else
+		json_decref(r->doc);
 }
 
 static int is_hex64(const char *s)
@@ -155,8 +159,11 @@ int cg_rustdoc_read(const char *name, const char *buf, size_t len, const cg_rust
 	if (o)
 		r.o = *o;
 	json_error_t jerr;
-	if (!(r.doc = json_loadb(buf, len, 0, &jerr)))
+	r.in_arena = cg_json_arena_open(len);
+	if (!(r.doc = json_loadb(buf, len, 0, &jerr))) {
+		rd_free(&r);
 		return cg_err_set(err, CG_EDATA, "%s: line %d: invalid JSON: %s", name, jerr.line, jerr.text);
+	}
 	json_t *index = NULL, *paths = NULL, *ext = NULL;
 	const char *crate_version = NULL;
 	int rc;

@@ -56,6 +56,7 @@ typedef struct rd {
 	cg_err *err;
 	cg_rustdoc_opts o;
 	json_t *doc;
+	int in_arena;       /* doc lives in this thread's json_arena */
 	cg_graph *g;
 	ent *e;
 	size_t ne, cape;

@@ -79,6 +79,11 @@ int cg_query_refresh(cg_query_engine *q, cg_err *err)
 	return cg_read_refresh(q->r, err);
 }
 
+int cg_query_refresh_now(cg_query_engine *q, cg_err *err)
+{
+	return cg_read_refresh_now(q->r, err);
+}
+
 int cg_query_warm(cg_query_engine *q, size_t n, size_t *loaded, cg_err *err)
 {
 	return cg_read_warm(q->r, n, loaded, err);

@@ -37,6 +37,8 @@ int cg_query_partial(const cg_query_engine *q);
 
 /* Between queries: catch up with a running writer. */
 int cg_query_refresh(cg_query_engine *q, cg_err *err);
+/* The same at once: a stream looks at most once a millisecond, a new client looks now. */
+int cg_query_refresh_now(cg_query_engine *q, cg_err *err);
 /* Loads the n busiest vertices (most edge keys) into the cache; *loaded says how many. */
 int cg_query_warm(cg_query_engine *q, size_t n, size_t *loaded, cg_err *err);
 
@@ -70,6 +72,19 @@ typedef struct cg_query_stream_counts {
  * stopped the stream (a damaged record, an I/O error, a read error on in). */
 int cg_query_stream(cg_query_engine *q, FILE *in, const cg_query_stream_opts *o, cg_query_stream_counts *c,
 		    cg_err *err);
+
+/* Where a stream is: for a caller that reads the lines itself (the server in serve.h). */
+typedef struct cg_query_stream_state {
+	size_t lineno;
+	int started;  /* a query was answered: the next one catches up with writers first */
+	int stop;     /* a bad line under strict: answer no more */
+	cg_query_stream_counts c;
+} cg_query_stream_state;
+
+/* One line of a stream, its newline included or not (line[len] must be writable: the
+ * line is ended there): what cg_query_stream does with each line it reads. */
+int cg_query_stream_line(cg_query_engine *q, char *line, size_t len, const cg_query_stream_opts *o,
+			 cg_query_stream_state *st, cg_err *err);
 
 /* Builds the query object for `KIND ARGS...` as typed on a command line. */
 int cg_query_from_argv(int argc, char **argv, json_t **req, cg_err *err);

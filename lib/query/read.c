@@ -3,11 +3,14 @@
 
 #include <stdio.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/grow.h"
 #include "input/graph.h"
 #include "base/clock.h"
 #include "codec/ident.h"
@@ -41,8 +44,8 @@ struct cg_reader {
 	int64_t checked_us;            /* when the fingerprints were last taken */
 	rocksdb_pinnableslice_t *hold;  /* the uncached vertex last returned */
 	rocksdb_pinnableslice_t *ehold; /* the edge value last returned by cg_read_edge_get */
-	cache_slot *slots;
-	size_t cap, used, hand;
+	cache_slot *slots; /* grown as used: a short process touches only what it fills */
+	size_t cap, slots_cap, used, hand;
 	cg_vmap cache_map; /* vid -> slot + 1 */
 	cg_vmap units;     /* unit id -> index + 1 into unit_names */
 	char **unit_names;
@@ -199,11 +202,38 @@ static void drop_units(cg_reader *r)
 
 static uint64_t shard_sig(cg_reader *r, int shard);
 
+/* A fresh reader fills its block cache and vertex cache with memory nothing touched before:
+ * one page fault per 4 KiB, a third of a fresh stream's CPU time (docs/design.md, "Reads in
+ * short processes"). So the heap is grown ahead (address space only: pages come on first
+ * touch) and its free top asked for transparent huge pages, a fault per 2 MiB. Once per
+ * process; glibc only. */
+static void heap_in_huge_pages(void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE) && __GLIBC_PREREQ(2, 33)
+	static int done;
+	enum { AHEAD = 512 << 20, HUGE = 2 << 20, MMAP_AT = 128 << 10 /* glibc's default */ };
+	if (done++ || !mallopt(M_TOP_PAD, AHEAD))
+		return; /* a sanitizer's allocator refuses mallopt */
+	size_t heap = mallinfo2().arena;
+	if (mallinfo2().keepcost < AHEAD / 2 && heap < 16 << 20 && mallopt(M_MMAP_THRESHOLD, 32 << 20)) {
+		void *volatile past = malloc(heap + 4096); /* more than any free chunk: the heap grows */
+		free(past);
+		mallopt(M_MMAP_THRESHOLD, MMAP_AT); /* large callocs stay lazy mappings */
+	}
+	/* the free top of the heap (keepcost: the main arena's) is what later blocks come from */
+	uintptr_t end = (uintptr_t)sbrk(0), top = mallinfo2().keepcost;
+	uintptr_t start = (end - top + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+	if (top < end && start < end)
+		madvise((void *)start, end - start, MADV_HUGEPAGE); /* advice: a refusal costs nothing */
+#endif
+}
+
 int cg_read_open(cg_store *s, size_t cache_vertices, cg_reader **out, cg_err *err)
 {
 	cg_reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	heap_in_huge_pages();
 	r->store = s;
 	r->nshards = cg_store_nshards(s);
 	r->get_ro = rocksdb_readoptions_create();
@@ -215,10 +245,6 @@ int cg_read_open(cg_store *s, size_t cache_vertices, cg_reader **out, cg_err *er
 		r->sig[i] = db ? shard_sig(r, i) : 0;
 	}
 	r->cap = cache_vertices;
-	if (r->cap && !(r->slots = calloc(r->cap, sizeof *r->slots))) {
-		cg_read_close(r);
-		return cg_err_set(err, CG_EINTERNAL, "out of memory for %zu cached vertices", cache_vertices);
-	}
 	*out = r;
 	return CG_OK;
 }
@@ -305,6 +331,12 @@ int cg_read_refresh(cg_reader *r, cg_err *err)
 	return CG_OK;
 }
 
+int cg_read_refresh_now(cg_reader *r, cg_err *err)
+{
+	r->checked_us = cg_clock_us() - REFRESH_US;
+	return cg_read_refresh(r, err);
+}
+
 /* ---- scans ---- */
 
 static rocksdb_iterator_t *iter_for(cg_reader *r, scan_iter *si, int shard)
@@ -378,10 +410,11 @@ static int damaged(cg_err *err, const uint8_t *k, size_t klen)
 
 /* ---- vertices ---- */
 
+/* A free slot, or NULL when out of memory. */
 static cache_slot *cache_take(cg_reader *r)
 {
 	if (r->used < r->cap)
-		return &r->slots[r->used++];
+		return CG_GROW(r->slots, r->slots_cap, r->used + 1, 1024) ? NULL : &r->slots[r->used++];
 	for (;;) { /* CLOCK: the first slot not referenced since the hand last passed */
 		cache_slot *c = &r->slots[r->hand];
 		r->hand = (r->hand + 1) % r->cap;
@@ -399,9 +432,11 @@ static cache_slot *cache_take(cg_reader *r)
 static int cache_put(cg_reader *r, uint64_t vid, const char *val, size_t len, cg_vertex *v)
 {
 	uint8_t *copy = malloc(len ? len : 1);
-	if (!copy)
+	cache_slot *c = copy ? cache_take(r) : NULL;
+	if (!c) {
+		free(copy);
 		return -1;
-	cache_slot *c = cache_take(r);
+	}
 	memcpy(copy, val, len);
 	cg_rec rec;
 	cg_rec_open(copy, len, CG_REC_VERTEX, &rec, NULL); /* already checked by the caller */
@@ -473,19 +508,36 @@ int cg_read_vertex(cg_reader *r, uint64_t vid, cg_vertex *v, int *found, cg_err 
 	return CG_OK;
 }
 
-/* One MultiGet of keys[0..n) in a shard; each found and intact record goes into the cache. */
+/* Reads keys[0..n) of a shard (in key order) into vals: one batched MultiGet, which walks
+ * the table once for the lot; a writer has no family handle and gets them one by one. */
+static void get_batch(cg_reader *r, int shard, const char *const *kp, const size_t *ks, size_t n,
+		      rocksdb_pinnableslice_t **vals, char **errs)
+{
+	rocksdb_t *db = cg_store_db(r->store, shard);
+	rocksdb_column_family_handle_t *cf = cg_store_family(r->store, shard);
+	if (cf) {
+		rocksdb_batched_multi_get_cf(db, r->get_ro, cf, n, kp, ks, vals, errs, 1);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		vals[i] = rocksdb_get_pinned(db, r->get_ro, kp[i], ks[i], &errs[i]);
+}
+
+/* One MultiGet of keys[0..n) (sorted) in a shard; each found and intact record goes into the
+ * cache. */
 static int multiget_shard(cg_reader *r, int shard, uint8_t (*keys)[CG_VERTEX_KEY_LEN], size_t n, cg_err *err)
 {
 	const char **kp = malloc(n * sizeof *kp);
-	size_t *ks = malloc(n * sizeof *ks), *vs = malloc(n * sizeof *vs);
-	char **vals = calloc(n, sizeof *vals), **errs = calloc(n, sizeof *errs);
-	int rc = kp && ks && vs && vals && errs ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	size_t *ks = malloc(n * sizeof *ks);
+	rocksdb_pinnableslice_t **vals = calloc(n, sizeof *vals);
+	char **errs = calloc(n, sizeof *errs);
+	int rc = kp && ks && vals && errs ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
 	for (size_t i = 0; !rc && i < n; i++) {
 		kp[i] = (const char *)keys[i];
 		ks[i] = CG_VERTEX_KEY_LEN;
 	}
 	if (!rc) {
-		rocksdb_multi_get(cg_store_db(r->store, shard), r->get_ro, n, kp, ks, vals, vs, errs);
+		get_batch(r, shard, kp, ks, n, vals, errs);
 		r->cost.point_lookups += n;
 		r->cost.shard[shard].point_lookups += (uint32_t)n;
 		r->cost.shard[shard].multigets++;
@@ -493,22 +545,30 @@ static int multiget_shard(cg_reader *r, int shard, uint8_t (*keys)[CG_VERTEX_KEY
 	for (size_t i = 0; errs && vals && i < n; i++) {
 		cg_rec rec;
 		cg_vertex v;
+		size_t len = 0;
+		const char *val = vals[i] ? rocksdb_pinnableslice_value(vals[i], &len) : NULL;
 		if (!rc && errs[i]) {
 			rc = cg_err_rocks(err, errs[i], "read %s", cg_store_shard_path(r->store, shard));
 			errs[i] = NULL; /* freed by cg_err_rocks */
-		} else if (!rc && vals[i] && cg_rec_open(vals[i], vs[i], CG_REC_VERTEX, &rec, err))
+		} else if (!rc && val && cg_rec_open(val, len, CG_REC_VERTEX, &rec, err))
 			rc = damaged(err, keys[i], CG_VERTEX_KEY_LEN);
-		else if (!rc && vals[i] && cache_put(r, cg_be64_get(keys[i] + 1), vals[i], vs[i], &v) < 0)
+		else if (!rc && val && cache_put(r, cg_be64_get(keys[i] + 1), val, len, &v) < 0)
 			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
-		rocksdb_free(vals[i]);
+		if (vals[i])
+			rocksdb_pinnableslice_destroy(vals[i]);
 		rocksdb_free(errs[i]);
 	}
 	free(kp);
 	free(ks);
-	free(vs);
 	free(vals);
 	free(errs);
 	return rc;
+}
+
+static int vid_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
 }
 
 int cg_read_prefetch(cg_reader *r, const uint64_t *vids, size_t n, cg_err *err)
@@ -518,20 +578,28 @@ int cg_read_prefetch(cg_reader *r, const uint64_t *vids, size_t n, cg_err *err)
 	if (!n)
 		return CG_OK;
 	uint8_t (*keys)[CG_VERTEX_KEY_LEN] = malloc(n * sizeof *keys);
-	if (!keys)
+	uint64_t *sorted = malloc(n * sizeof *sorted); /* key order: each block is visited once */
+	if (!keys || !sorted) {
+		free(keys);
+		free(sorted);
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	}
+	memcpy(sorted, vids, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, vid_cmp);
 	int rc = CG_OK;
 	for (int shard = 0; shard < r->nshards && !rc; shard++) {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
-			if (cg_store_shard_of(r->store, vids[i]) == shard && !cg_vmap_get(&r->cache_map, vids[i]))
-				cg_key_vertex(keys[k++], vids[i]);
+			if (cg_store_shard_of(r->store, sorted[i]) == shard && (!i || sorted[i] != sorted[i - 1]) &&
+			    !cg_vmap_get(&r->cache_map, sorted[i]))
+				cg_key_vertex(keys[k++], sorted[i]);
 		if (k && cg_store_db(r->store, shard)) {
 			mark(r->cost.touched, shard);
 			rc = multiget_shard(r, shard, keys, k, err);
 		}
 	}
 	free(keys);
+	free(sorted);
 	return rc;
 }
 

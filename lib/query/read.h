@@ -49,6 +49,9 @@ cg_read_cost *cg_read_costs(cg_reader *r);
 
 /* Catches up with the writer; drops iterators and cached vertices when anything changed. */
 int cg_read_refresh(cg_reader *r, cg_err *err);
+/* The same without the once-a-millisecond limit: a server's new client sees every change
+ * committed before it connected. */
+int cg_read_refresh_now(cg_reader *r, cg_err *err);
 /* Loads the n vertices with the most edge keys into the cache. */
 int cg_read_warm(cg_reader *r, size_t n, size_t *loaded, cg_err *err);
 

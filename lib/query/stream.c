@@ -42,38 +42,47 @@ static int answer_line(cg_query_engine *q, const char *line, size_t len, size_t 
 	return rc;
 }
 
+int cg_query_stream_line(cg_query_engine *q, char *line, size_t len, const cg_query_stream_opts *o,
+			 cg_query_stream_state *st, cg_err *err)
+{
+	ssize_t n = (ssize_t)len;
+	st->lineno++;
+	drop_newline(line, &n);
+	line[n] = '\0';
+	if (blank(line))
+		return CG_OK;
+	int rc = st->started ? cg_query_refresh(q, err) : CG_OK;
+	if (rc)
+		return rc;
+	st->started = 1;
+	size_t count = 0;
+	int qrc = answer_line(q, line, (size_t)n, &count, err);
+	st->c.answers += count;
+	if (qrc == CG_EUSAGE) {
+		st->c.bad++;
+		if (o->bad_line)
+			o->bad_line(o->ctx, st->lineno, err->msg);
+		st->stop = o->strict;
+		return CG_OK;
+	}
+	return qrc == CG_ENEGATIVE ? CG_OK : qrc; /* no match: its closing line says so */
+}
+
 int cg_query_stream(cg_query_engine *q, FILE *in, const cg_query_stream_opts *o, cg_query_stream_counts *c,
 		    cg_err *err)
 {
 	char *line = NULL;
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0;
 	ssize_t n;
-	int rc = CG_OK, first = 1;
-	*c = (cg_query_stream_counts){ 0 };
-	while (!rc && (n = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		drop_newline(line, &n);
-		if (blank(line))
-			continue;
-		if (!first && (rc = cg_query_refresh(q, err)))
-			break;
-		first = 0;
-		size_t count = 0;
-		int qrc = answer_line(q, line, (size_t)n, &count, err);
-		c->answers += count;
-		if (qrc == CG_EUSAGE) {
-			c->bad++;
-			if (o->bad_line)
-				o->bad_line(o->ctx, lineno, err->msg);
-			if (o->strict)
-				break;
-		} else if (qrc && qrc != CG_ENEGATIVE) { /* no match: its closing line says so */
-			rc = qrc;
-		}
-		if (!input_waiting(in) && o->idle && o->idle(o->ctx))
+	int rc = CG_OK;
+	cg_query_stream_state st = { 0 };
+	while (!rc && !st.stop && (n = getline(&line, &cap, in)) >= 0) {
+		rc = cg_query_stream_line(q, line, (size_t)n, o, &st, err);
+		if (!rc && !st.stop && !input_waiting(in) && o->idle && o->idle(o->ctx))
 			break;
 	}
 	free(line);
+	*c = st.c;
 	if (!rc && ferror(in))
 		rc = cg_err_set(err, CG_EIO, "reading the query stream failed");
 	return rc;

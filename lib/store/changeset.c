@@ -372,24 +372,35 @@ size_t cg_changeset_count(const cg_changeset *c)
 static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
 {
 	rocksdb_writebatch_t *batches[CG_MAX_SHARDS] = { 0 };
+	int rc = CG_OK;
 	for (int i = 0; i < c->nslots; i++) {
 		shard_log *sl = &c->slot[i];
 		if (!sl->n)
 			continue;
 		if (!batches[i / PARTS])
 			batches[i / PARTS] = rocksdb_writebatch_create();
-		const uint8_t *p = sl->log.data, *end = p + sl->log.len;
-		while (p < end) {
-			op o;
-			p = read_op(p, &o);
+		/* in key order, the last operation of each key only: the memtable's skip list
+		 * inserts a sorted batch along one path, and repeated keys are not written twice */
+		entry *es = sorted_entries(sl);
+		if (!es) {
+			rc = cg_err_set(err, CG_EINTERNAL, "out of memory");
+			break;
+		}
+		for (size_t k = 0; k < sl->n; k++) {
+			op o, next;
+			read_op(sl->log.data + es[k].off, &o);
+			if (k + 1 < sl->n && (read_op(sl->log.data + es[k + 1].off, &next), key_cmp(&o, &next) == 0))
+				continue;
 			if (o.vlen == DELETED)
 				rocksdb_writebatch_delete(batches[i / PARTS], (const char *)o.key, o.klen);
 			else
 				rocksdb_writebatch_put(batches[i / PARTS], (const char *)o.key, o.klen,
 						       (const char *)o.val, o.vlen);
 		}
+		free(es);
 	}
-	int rc = cg_store_commit(s, batches, err);
+	if (!rc)
+		rc = cg_store_commit(s, batches, err);
 	for (int i = 0; i < c->nshards; i++)
 		if (batches[i])
 			rocksdb_writebatch_destroy(batches[i]);

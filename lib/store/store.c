@@ -37,6 +37,7 @@ struct cg_store {
 	rocksdb_readoptions_t *ropts;
 	rocksdb_flushoptions_t *fopts;
 	rocksdb_t *db[CG_MAX_SHARDS];
+	rocksdb_column_family_handle_t *cf[CG_MAX_SHARDS]; /* readers: the default family */
 	char *shard_path[CG_MAX_SHARDS];
 	char *shard_err[CG_MAX_SHARDS];
 };
@@ -213,7 +214,6 @@ static void make_options(cg_store *s, int cache_mb)
 	rocksdb_options_set_max_open_files(s->options, -1); /* see docs/design.md: never bound it */
 	if (s->writer) {
 		rocksdb_options_increase_parallelism(s->options, 2);
-		rocksdb_options_set_memtable_prefix_bloom_size_ratio(s->options, 0.05);
 		rocksdb_options_set_keep_log_file_num(s->options, 3);
 		rocksdb_options_set_max_log_file_size(s->options, 1 << 20);
 		/* warnings only: RocksDB 7.8 as Debian builds it (assertions on) aborts the process
@@ -433,30 +433,37 @@ static int take_lock(cg_store *s, cg_err *err)
 	return CG_OK;
 }
 
-/* scratch: a reader's secondary directory; NULL for a writer or a plain read-only open. */
 #define MIN_FREE (1 << 20) /* bytes a writer wants free where a shard lives, to open at all */
 
+/* scratch: a reader's secondary directory; NULL for a writer or a plain read-only open.
+ * Readers open the default column family by name: its handle is what a batched MultiGet
+ * takes (the C API has no other way to it). */
 static int open_shard(cg_store *s, int i, const char *scratch, cg_err *err)
 {
 	char *e = NULL;
+	const char *family[1] = { "default" };
+	const rocksdb_options_t *family_opts[1] = { s->options };
 	struct statvfs fs;
 	if (s->writer && statvfs(s->shard_path[i], &fs) == 0 && (uint64_t)fs.f_bavail * fs.f_frsize < MIN_FREE)
 		/* the open writes its LOG header, and on a full disk its second line aborts the
-		 * process (see store_options): say what is wrong instead */
+		 * process (see make_options): say what is wrong instead */
 		return cg_err_sys(err, CG_EIO, ENOSPC, "%s (under 1 MiB free)", s->shard_path[i]);
 	if (s->writer) {
 		s->db[i] = rocksdb_open(s->options, s->shard_path[i], &e);
 	} else if (!scratch) {
-		s->db[i] = rocksdb_open_for_read_only(s->options, s->shard_path[i], 0, &e);
+		s->db[i] = rocksdb_open_for_read_only_column_families(s->options, s->shard_path[i], 1, family,
+								      family_opts, &s->cf[i], 0, &e);
 	} else {
 		char sec[PATH_MAX];
 		snprintf(sec, sizeof sec, "%s/%03d", scratch, i);
-		s->db[i] = rocksdb_open_as_secondary(s->options, s->shard_path[i], sec, &e);
+		s->db[i] = rocksdb_open_as_secondary_column_families(s->options, s->shard_path[i], sec, 1, family,
+								     family_opts, &s->cf[i], &e);
 	}
 	if (e) {
 		free(s->shard_err[i]);
 		s->shard_err[i] = strdup(e);
 		s->db[i] = NULL;
+		s->cf[i] = NULL;
 		return cg_err_rocks(err, e, "%s", s->shard_path[i]);
 	}
 	return CG_OK;
@@ -566,9 +573,12 @@ static int open_readers(cg_store *s, cg_err *err)
 static void close_shards(cg_store *s)
 {
 	for (int i = 0; i < CG_MAX_SHARDS; i++) {
+		if (s->cf[i])
+			rocksdb_column_family_handle_destroy(s->cf[i]);
 		if (s->db[i])
 			rocksdb_close(s->db[i]);
 		s->db[i] = NULL;
+		s->cf[i] = NULL;
 		free(s->shard_err[i]);
 		s->shard_err[i] = NULL;
 	}
@@ -624,6 +634,7 @@ const cg_manifest *cg_store_manifest(const cg_store *s) { return &s->manifest; }
 const char *cg_store_dir(const cg_store *s) { return s->dir; }
 int cg_store_nshards(const cg_store *s) { return s->manifest.shards; }
 rocksdb_t *cg_store_db(const cg_store *s, int shard) { return s->db[shard]; }
+rocksdb_column_family_handle_t *cg_store_family(const cg_store *s, int shard) { return s->cf[shard]; }
 const char *cg_store_shard_error(const cg_store *s, int shard) { return s->shard_err[shard]; }
 const char *cg_store_shard_path(const cg_store *s, int shard) { return s->shard_path[shard]; }
 rocksdb_options_t *cg_store_options(const cg_store *s) { return s->options; }
