@@ -19,7 +19,7 @@ static const char *const prog = "cg-compact";
 static void usage(void)
 {
 	printf("Usage: cg-compact [OPTION]...\n"
-	       "Compact every shard of a cg store down to the bottommost level (ZSTD), or only one key\n"
+	       "Compact every shard of a cg store down to the bottommost level (LZ4HC), or only one key\n"
 	       "family or key range. Prints one NDJSON line per shard before and after, then a summary.\n\n"
 	       "  -d, --dir DIR          the store directory (default: $CG_DIR, then ./.cg)\n"
 	       "      --family F         only keys of family F: v, e, i or m\n"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# compact.bats: cg-compact leaves every answer identical, ends with ZSTD files at the bottom
+# compact.bats: cg-compact leaves every answer identical, ends with LZ4HC files at the bottom
 # level, reports before/after, and respects the writer lock (exit 75, or --wait).
 
 load helper
@@ -35,7 +35,7 @@ hold_lock() {
 	sleep 0.3
 }
 
-@test "compaction keeps every answer identical and leaves one ZSTD file at the bottom level" {
+@test "compaction keeps every answer identical and leaves one LZ4HC file at the bottom level" {
 	make_store
 	answers >"$BATS_TEST_TMPDIR/before"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/before")" -gt 1000 ]
@@ -47,8 +47,8 @@ hold_lock() {
 	echo "${lines[2]}" | jq -e '.summary and .complete and (.timed_out | not) and .sst_bytes_after > 0'
 	answers >"$BATS_TEST_TMPDIR/after"
 	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
-	# the table properties name the compression: ZSTD, not NoCompression as in fresh L0 files
-	grep -aq 'ZSTD' "$STORE"/shard-000/*.sst
+	# the table properties name the compression: LZ4HC, not NoCompression as in fresh L0 files
+	grep -aq 'LZ4HC' "$STORE"/shard-000/*.sst
 	! grep -aq 'NoCompression' "$STORE"/shard-000/*.sst
 	run -0 cg-verify -q
 	assert_output ""

@@ -567,8 +567,8 @@ static void write_sst(sst_job *j)
 	if (!rc) {
 		char *e = NULL;
 		rocksdb_envoptions_t *env = rocksdb_envoptions_create();
-		/* a bulk file lands at the bottom level: zstd as there, at its fastest level (the
-		 * store's own compactions later use the default one) */
+		/* a bulk file lands at the bottom level: compressed as there (LZ4HC), at its fastest
+		 * level (the store's own compactions later use the default one) */
 		rocksdb_options_t *opts = rocksdb_options_create_copy(cg_store_options(j->s));
 		rocksdb_options_set_bottommost_compression_options(opts, -14, 1, 0, 0, 1);
 		rocksdb_sstfilewriter_t *w = rocksdb_sstfilewriter_create(env, opts);
