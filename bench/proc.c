@@ -8,7 +8,9 @@
  *       (for counting answers).
  *   bench-proc -s SYSTEM -S SCALE -o OP -l ARGS [-r R] -- COMMAND [ARG]...
  *       loop: one process per line of ARGS (tab-separated words appended to COMMAND), stdout
- *       discarded; the best of R loops, divided by the number of lines. */
+ *       discarded; the best of R loops, divided by the number of lines.
+ *   -P PID: a server (cg-query --serve) answers COMMAND; the CPU time it spends during each
+ *       run is counted as the run's (its main thread's, from /proc/PID/schedstat). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +26,28 @@
 /* CPU seconds (user + system) of the last process run: less disturbed than wall-clock time
  * by whatever else the machine runs. */
 static double last_cpu;
+static long server_pid; /* -P */
+
+/* The CPU seconds the server has run so far (0 without one). */
+static double server_cpu(void)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	if (!server_pid)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%ld/schedstat", server_pid);
+	FILE *f = fopen(path, "r");
+	if (!f || fscanf(f, "%llu", &ns) != 1)
+		fprintf(stderr, "bench-proc: cannot read %s\n", path);
+	if (f)
+		fclose(f);
+	return (double)ns / 1e9;
+}
 
 /* Runs cmd with stdin from in and stdout to out; wall-clock seconds, or -1 when it fails. */
 static double run(char **cmd, const char *in, const char *out)
 {
-	double t0 = bench_now();
+	double t0 = bench_now(), s0 = server_cpu();
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
@@ -46,7 +65,7 @@ static double run(char **cmd, const char *in, const char *out)
 		return -1;
 	}
 	last_cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-		   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+		   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6 + server_cpu() - s0;
 	return bench_now() - t0;
 }
 
@@ -103,7 +122,7 @@ int main(int argc, char **argv)
 	const char *sys = "?", *scale = "?", *op = "?", *in = NULL, *out = "/dev/null", *args = NULL;
 	long nq = 0;
 	int r = 3;
-	for (int opt; (opt = getopt(argc, argv, "s:S:o:n:i:O:l:r:")) != -1;) {
+	for (int opt; (opt = getopt(argc, argv, "s:S:o:n:i:O:l:r:P:")) != -1;) {
 		switch (opt) {
 		case 's': sys = optarg; break;
 		case 'S': scale = optarg; break;
@@ -113,12 +132,13 @@ int main(int argc, char **argv)
 		case 'O': out = optarg; break;
 		case 'l': args = optarg; break;
 		case 'r': r = atoi(optarg); break;
+		case 'P': server_pid = atol(optarg); break;
 		default: return 2;
 		}
 	}
 	int ncmd = argc - optind;
 	if (ncmd < 1 || ncmd > MAX_ARGS / 2 || r < 1 || (!args && (!in || nq < 1))) {
-		fputs("usage: bench-proc -s SYS -S SCALE -o OP (-n N -i INPUT [-O OUT] | -l ARGS) [-r R] -- CMD...\n",
+		fputs("usage: bench-proc -s SYS -S SCALE -o OP (-n N -i INPUT [-O OUT] | -l ARGS) [-r R] [-P PID] -- CMD...\n",
 		      stderr);
 		return 2;
 	}

@@ -2,7 +2,8 @@
 # bench/proc.sh: the process-level section — the scale's query file as cg-query stream input
 # and as sqlite3 shell SQL, each op fed to one fresh process per system (bench-proc: best of
 # R, the process's own start subtracted), answer counts compared, and loops of one-shot
-# processes. Prints result lines.
+# processes; then the same again with a cg-query --serve server beside them (its CPU time
+# counted with the clients'). Prints result lines.
 # Usage: sh bench/proc.sh BUILD_DIR SCALE_DIR SCALE [LOOP_N [BENCH_PROC]]
 set -eu
 
@@ -56,12 +57,17 @@ $1 == "path" {
 cg_count() { grep -o '"done":true,"count":[0-9]*' "$1" | awk -F: '{ s += $3 } END { print s + 0 }'; }
 sql_count() { if [ "$2" = path ]; then awk '{ s += $1 } END { print s + 0 }' "$1"; else wc -l <"$1"; fi; }
 
+if "$BIN/cg-query" -d "$store" --server stats >/dev/null 2>&1; then
+	echo "bench: a cg-query --serve serves $store: the rows without a server need it stopped" >&2
+	exit 1
+fi
 for op in get find out in hop3 path; do
 	n=$(wc -l <"$w/$op.ndjson")
 	echo "bench: $sc: process streams: $op" >&2
 	cgl=$("$P" -s cg -S "$sc" -o "$op" -n "$n" -i "$w/$op.ndjson" -O "$w/answers.cg" -- "$BIN/cg-query" -d "$store" -)
 	sql=$("$P" -s sqlite -S "$sc" -o "$op" -n "$n" -i "$w/$op.sql" -O "$w/answers.sql" -- sqlite3 "$db")
 	cgc=$(cg_count "$w/answers.cg") sqc=$(sql_count "$w/answers.sql" "$op")
+	echo "$sqc" >"$w/$op.sqlcount"
 	echo "$cgl" | jq -c --argjson c "$cgc" --argjson o "$sqc" '. + {count:$c, counts_agree:($c == $o)}'
 	echo "$sql" | jq -c --argjson c "$sqc" --argjson o "$cgc" '. + {count:$c, counts_agree:($c == $o)}'
 	rm -f "$w/answers.cg" "$w/answers.sql"
@@ -72,3 +78,28 @@ head -n "$loop_n" "$w/get.args" >"$w/loop.args"
 sed 's/^vertex\t/SELECT * FROM vertices WHERE id = 0x/' "$w/loop.args" >"$w/loop.sql"
 "$P" -s cg -S "$sc" -o loop_get -l "$w/loop.args" -- "$BIN/cg-query" -d "$store"
 "$P" -s sqlite -S "$sc" -o loop_get -l "$w/loop.sql" -- sqlite3 "$db"
+
+# With a server: started once, before the first stream, having answered nothing (so the
+# first of each op's runs warms what that op reads); every client asks it (--server), and
+# the server's CPU time during each run is added to the client's.
+echo "bench: $sc: process streams and one-shot loop with cg-query --serve" >&2
+"$BIN/cg-query" -d "$store" --serve --idle 120 &
+spid=$!
+trap 'kill "$spid" 2>/dev/null || true' EXIT
+tries=0
+until "$BIN/cg-query" -d "$store" --server stats >/dev/null 2>&1; do
+	tries=$((tries + 1))
+	[ "$tries" -lt 600 ] || { kill "$spid"; echo "bench: the server did not start" >&2; exit 1; }
+	sleep 0.1
+done
+for op in get find out in hop3 path; do
+	n=$(wc -l <"$w/$op.ndjson")
+	cgl=$("$P" -s cg-server -S "$sc" -o "$op" -n "$n" -i "$w/$op.ndjson" -O "$w/answers.cg" -P "$spid" -- \
+		"$BIN/cg-query" -d "$store" --server -)
+	cgc=$(cg_count "$w/answers.cg") sqc=$(cat "$w/$op.sqlcount")
+	echo "$cgl" | jq -c --argjson c "$cgc" --argjson o "$sqc" '. + {count:$c, counts_agree:($c == $o)}'
+	rm -f "$w/answers.cg"
+done
+"$P" -s cg-server -S "$sc" -o loop_get -l "$w/loop.args" -P "$spid" -- "$BIN/cg-query" -d "$store" --server
+kill "$spid"
+wait "$spid"

@@ -25,18 +25,20 @@ jq -rs '
       "| cg after cg-compact | \(.seconds) | | \(.bytes) | | |"),
     "",
     (select($rows | any(.method == "stream")) |
-    "Process level: one fresh process per system fed the query file (`cg-query -` against the `sqlite3` shell), best of 3, the process start subtracted; µs per query (CPU µs in brackets). Loop: one process per query.\n",
-    "| operation | cg µs/query | sqlite3 shell | cg/sqlite3 | cg start ms | sqlite3 start ms | answers |",
-    "|---|---:|---:|---:|---:|---:|---|",
+    "Process level: one fresh process per system fed the query file (`cg-query -` against the `sqlite3` shell), best of 3, the process start subtracted; µs per query (CPU µs in brackets). Loop: one process per query. \"with server\": the same `cg-query` processes while a `cg-query --serve` runs beside them (started before the first stream, nothing answered yet), its CPU time added to theirs.\n",
+    "| operation | cg µs/query | cg with server | sqlite3 shell | cg/sqlite3 | with server/sqlite3 | cg start ms | with server | sqlite3 start ms | answers |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ( ["get", "find", "out", "in", "hop3", "path"][] as $op
       | ($rows | map(select(.op == $op and .method == "stream" and .system == "cg")) | first) as $c
+      | ($rows | map(select(.op == $op and .method == "stream" and .system == "cg-server")) | first) as $v
       | ($rows | map(select(.op == $op and .method == "stream" and .system == "sqlite")) | first) as $q
       | select($c and $q)
-      | "| \($op) | \(r($c.per_query_us)) (\(r($c.cpu_per_query_us))) | \(r($q.per_query_us)) (\(r($q.cpu_per_query_us))) | \(ratio($c.per_query_us; $q.per_query_us)) | \(r($c.start_us / 1000)) | \(r($q.start_us / 1000)) | \(if $c.counts_agree then "agree (\($c.count))" else "DIFFER: cg \($c.count), sqlite3 \($q.count)" end) |"),
+      | "| \($op) | \(r($c.per_query_us)) (\(r($c.cpu_per_query_us))) | \(if $v then "\(r($v.per_query_us)) (\(r($v.cpu_per_query_us)))" else "-" end) | \(r($q.per_query_us)) (\(r($q.cpu_per_query_us))) | \(ratio($c.per_query_us; $q.per_query_us)) | \(ratio($v.per_query_us; $q.per_query_us)) | \(r($c.start_us / 1000)) | \(if $v then r($v.start_us / 1000) else "-" end) | \(r($q.start_us / 1000)) | \(if $c.counts_agree and ($v == null or $v.counts_agree) then "agree (\($c.count))" else "DIFFER: cg \($c.count), with server \($v.count // "-"), sqlite3 \($q.count)" end) |"),
     ( ($rows | map(select(.op == "loop_get" and .system == "cg")) | first) as $c
+      | ($rows | map(select(.op == "loop_get" and .system == "cg-server")) | first) as $v
       | ($rows | map(select(.op == "loop_get" and .system == "sqlite")) | first) as $q
       | select($c and $q)
-      | "| loop of \($c.n) one-shot `vertex` | \(r($c.per_process_us)) (\(r($c.cpu_per_process_us))) | \(r($q.per_process_us)) (\(r($q.cpu_per_process_us))) | \(ratio($c.per_process_us; $q.per_process_us)) | | | |"),
+      | "| loop of \($c.n) one-shot `vertex` | \(r($c.per_process_us)) (\(r($c.cpu_per_process_us))) | \(if $v then "\(r($v.per_process_us)) (\(r($v.cpu_per_process_us)))" else "-" end) | \(r($q.per_process_us)) (\(r($q.cpu_per_process_us))) | \(ratio($c.per_process_us; $q.per_process_us)) | \(ratio($v.per_process_us; $q.per_process_us)) | | | | |"),
     ""),
     "In process (warm caches: every query run once untimed first):\n",
     "| operation | cg p50 µs | cg p99 | SQLite p50 | SQLite p99 | floor p50 | floor p99 | cg/SQLite p50 (p99) | cg/floor p50 (p99) | cg p50 without catch-up check | answers |",

@@ -14,6 +14,12 @@
 
 static const char *const prog = "cg-query";
 
+/* A server keeps what its clients' processes could not: a million decoded vertices (about
+ * 170 MB at bench L) and, unless CG_CACHE_MB says otherwise, a block cache of 1 GiB (filled
+ * only as far as queries read). */
+#define SERVE_CACHE_VERTICES (1L << 20)
+#define SERVE_CACHE_MB 1024
+
 static void usage(void)
 {
 	printf("Usage: cg-query [OPTION]... KIND [ARG]... [QUERY-OPTION]...\n"
@@ -39,14 +45,16 @@ static void usage(void)
 	       "  -e, --exit-status        exit 1 when nothing matched\n"
 	       "      --strict             stop a stdin stream at its first bad line, and fail\n"
 	       "                           instead of answering from only some shards\n"
-	       "      --cache-vertices N   keep N decoded vertices between queries (default 65536)\n"
+	       "      --cache-vertices N   keep N decoded vertices between queries (default 65536;\n"
+	       "                           with --serve 1048576)\n"
 	       "      --warm               load the busiest vertices into that cache first\n"
 	       "      --serve              keep the store open and answer cg-query processes on\n"
 	       "                           DIR/cg-query.sock\n"
 	       "      --idle SECONDS       with --serve: exit after SECONDS with no client\n"
 	       "                           (default 600, 0: never)\n"
 	       "      --server             ask only that server (exit 66 when none answers)\n"
-	       "      --no-server          never ask it: open the store here (also CG_NO_SERVER=1)\n"
+	       "      --no-server          never ask it: open the store here (also CG_NO_SERVER=1);\n"
+	       "                           CG_SERVE=1 starts a server when none answers\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n\n"
 	       "Edge types: Contains Calls Uses Implements Depends.\n"
@@ -171,13 +179,14 @@ static int answer(cg_query_engine *q, json_t *req, int strict, size_t *total)
 }
 
 /* The same through a server (serve.h), or CG_SERVE_NONE when none answered. */
-static int ask_server(const opts *o, json_t *req, size_t *total, int *partial)
+static int ask_server(const opts *o, json_t *req, size_t *total, int *partial, int *absent)
 {
 	cg_err err = { 0 };
 	cg_serve_ask a = { .req = req, .in_fd = STDIN_FILENO, .strict = o->strict, .require = o->server == 1,
 			   .emit = emit_line, .note = notice, .flush = flush_answers };
 	cg_serve_result res;
 	int rc = cg_serve_query(cg_cli_store_dir(o->dir), &a, &res, &err);
+	*absent = res.absent;
 	if (rc == CG_SERVE_NONE)
 		return rc;
 	*total = res.answers;
@@ -187,10 +196,24 @@ static int ask_server(const opts *o, json_t *req, size_t *total, int *partial)
 	return res.bad ? CG_EDATA : CG_OK;
 }
 
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0");
+}
+
 static int use_server(const opts *o)
 {
-	const char *env = getenv("CG_NO_SERVER");
-	return o->server == 1 || (!o->server && !(env && *env && strcmp(env, "0")));
+	return o->server == 1 || (!o->server && !env_set("CG_NO_SERVER"));
+}
+
+/* CG_SERVE=1 and nothing listened: a server for the processes that follow (this one has
+ * answered already). One that cannot be started is no failure of this query's. */
+static void start_server(const opts *o, int rc)
+{
+	cg_err err = { 0 };
+	if (rc != CG_ENOINPUT && env_set("CG_SERVE"))
+		(void)cg_serve_spawn("/proc/self/exe", cg_cli_store_dir(o->dir), &err);
 }
 
 /* Opens the store here. */
@@ -219,8 +242,9 @@ static int answer_here(const opts *o, json_t *req, size_t *total, int *partial)
 static int serve(const opts *o)
 {
 	cg_err err = { 0 };
+	const char *env = getenv("CG_CACHE_MB");
 	cg_serve_opts so = { .idle_s = o->idle, .cache_vertices = (size_t)o->cache,
-			     .warm = o->warm ? (size_t)o->cache : 0 };
+			     .warm = o->warm ? (size_t)o->cache : 0, .cache_mb = env && *env ? 0 : SERVE_CACHE_MB };
 	int rc = cg_serve(cg_cli_store_dir(o->dir), &so, &err);
 	if (rc)
 		cg_cli_error(prog, &err);
@@ -234,7 +258,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	opts o = { .cache = 65536, .idle = 600 };
+	opts o = { .cache = -1, .idle = 600 };
 	int c;
 	argc--, argv++;
 	if (pull_globals(&argc, argv, &o))
@@ -255,6 +279,8 @@ words:;
 	cg_err err = { 0 };
 	if (o.serve && optind < argc)
 		return cg_cli_usage(prog, "--serve answers queries from clients, not '%s'", argv[optind]);
+	if (o.cache < 0)
+		o.cache = o.serve ? SERVE_CACHE_VERTICES : 65536;
 	if (o.serve)
 		return serve(&o);
 	if (stream && optind + 1 < argc)
@@ -263,11 +289,14 @@ words:;
 		return cg_cli_usage(prog, "%s", err.msg);
 
 	size_t total = 0;
-	int partial = 0;
+	int partial = 0, absent = 0;
 	/* a server first: a one-shot query that it answers never loads a RocksDB table */
-	int rc = use_server(&o) ? ask_server(&o, req, &total, &partial) : CG_SERVE_NONE;
-	if (rc == CG_SERVE_NONE)
+	int rc = use_server(&o) ? ask_server(&o, req, &total, &partial, &absent) : CG_SERVE_NONE;
+	if (rc == CG_SERVE_NONE) {
 		rc = answer_here(&o, req, &total, &partial);
+		if (absent)
+			start_server(&o, rc);
+	}
 	if (!rc && o.exit_status && total == 0 && !cg_cli_stdout_errno())
 		rc = CG_ENEGATIVE;
 	if (!rc && partial)

@@ -192,3 +192,28 @@ both() {
 	[ ! -e "$STORE/cg-query.sock" ]
 	run -0 cg-query vertex shapes_core::Circle
 }
+
+@test "nothing starts a server unasked; CG_SERVE=1 answers itself and starts one for the next" {
+	run -0 cg-init -q
+	run -0 cg-ingest -q --workspace "$EXAMPLE_WS"
+	run -0 cg-query vertex shapes_core::Circle
+	sleep 0.5
+	[ ! -e "$STORE/cg-query.sock" ]
+	run -0 env CG_SERVE=1 cg-query vertex shapes_core::Circle
+	assert_equal "$(jq -r .vertex.name <<<"$output")" Circle
+	for _ in $(seq 100); do
+		cg-query --server stats >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	SERVER_PID=$(cat "$STORE/cg-query.lock") # not this shell's child: teardown kills it
+	run -0 cg-query --server vertex shapes_core::Circle
+	assert_equal "$(jq -r .vertex.name <<<"$output")" Circle
+	kill -TERM "$SERVER_PID"
+	for _ in $(seq 50); do
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+	[ ! -e "$STORE/cg-query.sock" ]
+}

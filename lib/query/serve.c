@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -72,14 +73,14 @@ static void flush_conn(conn *c, int wait_ms)
 		c->dead = !(k < 0 && errno == EAGAIN && !wait_ms); /* gone, or too slow */
 		return;
 	}
-	if (!pending(c))
-		cg_buf_reset(&c->out), c->out_off = 0;
+	if (c->out_off)
+		serve_consume(&c->out, &c->out_off);
 }
 
 static void read_conn(conn *c)
 {
-	if (c->in_off == c->in.len)
-		cg_buf_reset(&c->in), c->in_off = 0;
+	if (c->in_off)
+		serve_consume(&c->in, &c->in_off);
 	if (cg_buf_reserve(&c->in, READ_CHUNK) < 0) {
 		c->dead = 1;
 		return;
@@ -363,6 +364,8 @@ static int take_lock(server *sv, const char *dir, cg_err *err)
 	if (!rc && flock(sv->lock_fd, LOCK_EX | LOCK_NB) < 0)
 		rc = errno == EWOULDBLOCK ? cg_err_set(err, CG_ELOCKED, "%s: another cg-query --serve serves this store", dir)
 					  : cg_err_sys(err, CG_EIO, errno, "%s", (const char *)path.data);
+	if (!rc && (ftruncate(sv->lock_fd, 0) < 0 || dprintf(sv->lock_fd, "%ld\n", (long)getpid()) < 0))
+		rc = cg_err_sys(err, CG_EIO, errno, "%s", (const char *)path.data); /* whom to signal */
 	cg_buf_free(&path);
 	return rc;
 }
@@ -422,7 +425,7 @@ static int catch_signals(server *sv, cg_err *err)
  * so that only the signalfd receives them. */
 static int start(server *sv, const char *dir, const cg_serve_opts *o, cg_err *err)
 {
-	cg_open_opts oo = { .mode = CG_OPEN_READ };
+	cg_open_opts oo = { .mode = CG_OPEN_READ, .cache_mb = o->cache_mb };
 	cg_query_opts qo = { .warm = o->warm, .cache_vertices = o->cache_vertices, .emit = conn_emit, .closing = 1 };
 	int rc = catch_signals(sv, err);
 	if (!rc)

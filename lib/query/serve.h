@@ -19,6 +19,7 @@ typedef struct cg_serve_opts {
 	long idle_s;           /* exit after this many seconds with no client (0: never) */
 	size_t cache_vertices; /* the engine's vertex cache (cg_query_opts) */
 	size_t warm;           /* load this many of the busiest vertices first */
+	int cache_mb;          /* the block cache (cg_open_opts; 0: $CG_CACHE_MB, the store's) */
 } cg_serve_opts;
 
 /* Serves the store in dir until the idle time passes or SIGINT, SIGTERM or SIGHUP arrives
@@ -41,6 +42,7 @@ typedef struct cg_serve_result {
 	size_t answers; /* answer lines */
 	size_t bad;     /* bad lines of a stream */
 	int partial;    /* the server reads only some shards */
+	int absent;     /* CG_SERVE_NONE because nothing listens on the socket */
 } cg_serve_result;
 
 #define CG_SERVE_NONE (-1) /* no server answered: nothing was read from in_fd or emitted */
@@ -49,5 +51,10 @@ typedef struct cg_serve_result {
  * would have returned, with its message in err; CG_EIO "cannot write the answer" when emit
  * failed, as the engine says it. */
 int cg_serve_query(const char *dir, const cg_serve_ask *a, cg_serve_result *res, cg_err *err);
+
+/* Starts `exe -d DIR --serve` detached (its own session, stdin, stdout and stderr on
+ * /dev/null, no other descriptor) and returns without waiting for it to answer: the
+ * server CG_SERVE=1 asks for. A second one started at the same time exits 75 at once. */
+int cg_serve_spawn(const char *exe, const char *dir, cg_err *err);
 
 #endif

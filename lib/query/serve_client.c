@@ -6,10 +6,12 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -31,7 +33,7 @@ typedef struct client {
 
 /* Non-blocking from the start: a connect() to a full backlog fails at once instead of
  * waiting, and the client opens the store itself. */
-static int connect_server(const char *dir, int *fd, cg_err *err)
+static int connect_server(const char *dir, int *fd, int *absent, cg_err *err)
 {
 	struct sockaddr_un addr;
 	int dir_fd;
@@ -39,6 +41,7 @@ static int connect_server(const char *dir, int *fd, cg_err *err)
 		return CG_SERVE_NONE;
 	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	int rc = *fd >= 0 && connect(*fd, (struct sockaddr *)&addr, sizeof addr) == 0 ? CG_OK : CG_SERVE_NONE;
+	*absent = rc && (errno == ENOENT || errno == ECONNREFUSED);
 	if (dir_fd >= 0)
 		close(dir_fd);
 	return rc;
@@ -115,8 +118,8 @@ static int take_frames(client *cl)
 		cl->from_off += used;
 		rc = frame(cl, type, p, len);
 	}
-	if (cl->from_off == cl->from.len)
-		cg_buf_reset(&cl->from), cl->from_off = 0;
+	if (cl->from_off)
+		serve_consume(&cl->from, &cl->from_off);
 	return rc;
 }
 
@@ -145,8 +148,8 @@ static int send_server(client *cl)
 	if (k < 0)
 		return cl->accepted ? cg_err_sys(cl->err, CG_EIO, errno, "the query server went away") : CG_SERVE_NONE;
 	cl->to_off += (size_t)k;
-	if (cl->to_off == cl->to.len)
-		cg_buf_reset(&cl->to), cl->to_off = 0;
+	if (cl->to_off)
+		serve_consume(&cl->to, &cl->to_off);
 	return CG_OK;
 }
 
@@ -222,7 +225,7 @@ int cg_serve_query(const char *dir, const cg_serve_ask *a, cg_serve_result *res,
 {
 	client cl = { .a = a, .res = res, .err = err, .fd = -1, .in_eof = a->req != NULL };
 	*res = (cg_serve_result){ 0 };
-	int rc = connect_server(dir, &cl.fd, err);
+	int rc = connect_server(dir, &cl.fd, &res->absent, err);
 	if (!rc)
 		rc = say_hello(&cl);
 	if (!rc)
@@ -234,4 +237,24 @@ int cg_serve_query(const char *dir, const cg_serve_ask *a, cg_serve_result *res,
 	if (rc == CG_SERVE_NONE && a->require)
 		rc = cg_err_set(err, CG_ENOINPUT, "%s: no query server answers%s%s", dir, cl.why[0] ? ": " : "", cl.why);
 	return rc;
+}
+
+int cg_serve_spawn(const char *exe, const char *dir, cg_err *err)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return cg_err_sys(err, CG_EIO, errno, "fork");
+	if (pid == 0) { /* a new session, and the server its child: nobody's child to wait for */
+		int null = setsid() < 0 || fork() != 0 ? -1 : open("/dev/null", O_RDWR);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
+		    close_range(3, ~0U, 0) < 0)
+			_exit(0);
+		execl(exe, "cg-query", "-d", dir, "--serve", (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return cg_err_sys(err, CG_EIO, errno, "waitpid");
+	return CG_OK;
 }

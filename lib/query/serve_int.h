@@ -26,6 +26,10 @@ enum serve_frame {
  * directory opened as *dirfd (-1 otherwise), which the caller closes after bind or connect. */
 int serve_addr(const char *dir, struct sockaddr_un *a, int *dirfd, cg_err *err);
 
+/* Drops the first *off bytes of b (what has been sent or handled) and sets *off to 0, once
+ * they are at least half of b. */
+void serve_consume(cg_buf *b, size_t *off);
+
 /* Appends a frame; 0 or -1 (no memory). */
 int serve_frame(cg_buf *b, int type, const void *payload, size_t len);
 /* The frame that starts at p: its whole size, or 0 while fewer than that many bytes are in. */

@@ -25,6 +25,15 @@ int serve_addr(const char *dir, struct sockaddr_un *a, int *dirfd, cg_err *err)
 	return CG_OK;
 }
 
+void serve_consume(cg_buf *b, size_t *off)
+{
+	if (*off < b->len - *off)
+		return; /* once at least half is done: each byte is moved at most once on average */
+	memmove(b->data, b->data + *off, b->len - *off);
+	b->len -= *off;
+	*off = 0;
+}
+
 int serve_frame(cg_buf *b, int type, const void *payload, size_t len)
 {
 	if (len > UINT32_MAX)
