@@ -53,8 +53,10 @@ $(B)/fixtures/devws.stamp: tests/fixtures/devws.tar.zst
 	sh tests/tools/unpack-fixture.sh devws $(B)/fixtures
 	touch $@
 
+# The fuzz targets are built the same way (ASan, UBSan) whatever B is: check-asan reuses check's.
 # Each runs its tests as TAP and ends with one line: N passed, N failed, N skipped.
-SUITE = CG_BUILDDIR=$(abspath $(B)) CG_DEVWS=$(abspath $(B))/fixtures/devws bash tests/tools/suite.sh
+SUITE = CG_BUILDDIR=$(abspath $(B)) CG_DEVWS=$(abspath $(B))/fixtures/devws CG_FUZZ_DIR=$(abspath build-fuzz) \
+        bash tests/tools/suite.sh
 
 check: $(UNITS) $(BINS) $(B)/fixtures/devws.stamp
 	$(SUITE) $(UNITS) tests

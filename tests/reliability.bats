@@ -30,7 +30,7 @@ rel() {
 @test "fuzz: regression inputs pass and every target runs without a crash" {
 	command -v clang >/dev/null || skip "clang is not installed"
 	run --separate-stderr env REL_FUZZ_SECS=3 CG_BUILDDIR="$CG_BUILDDIR" \
-		sh "$CG_ROOT/tests/fuzz/run.sh" "$CG_BUILDDIR/fuzz"
+		sh "$CG_ROOT/tests/fuzz/run.sh" "${CG_FUZZ_DIR:-$CG_BUILDDIR/fuzz}"
 	[ "$status" = 0 ] || echo "$stderr" >&2
 	assert_success
 	for t in rustdoc ndjson query record cargolock mcp; do

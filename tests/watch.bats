@@ -129,3 +129,28 @@ teardown() {
 	run -2 --separate-stderr cg-ingest --watch --workspace "$WS" --debounce-ms x
 	run -66 --separate-stderr cg-ingest --watch --workspace "$BATS_TEST_TMPDIR/none"
 }
+
+@test "watch: an update reads only the JSON files that changed since they were last read" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	setup_ws
+	sleep 2.2 # digests are kept only for files last changed over a second before they were read
+	# LeakSanitizer cannot run under ptrace (make check-asan): the leak check is the other tests'
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=openat -o "$BATS_TEST_TMPDIR/trace" sh -c 'echo $$ >"$1"; shift; exec "$@"' sh \
+		"$BATS_TEST_TMPDIR/pid" cg-ingest --watch --workspace "$WS" --debounce-ms 100 \
+		>"$EVENTS" 2>"$BATS_TEST_TMPDIR/watch.err" &
+	STRACE=$!
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/pid" ] && break; sleep 0.1; done
+	WATCH=$(cat "$BATS_TEST_TMPDIR/pid")
+	wait_for '"event":"ready"'
+	cp "$EXAMPLE_WS/json-extra/shapes_core.json" "$WS/target/doc/shapes_core.json"
+	wait_for '"crate":"shapes_core".*"status":"replaced"'
+	run -0 cg-query -e vertex shapes_core::extra::Ellipse
+	# the first sync opened each file once; the update opened the changed one only
+	assert_equal "$(grep -c 'shapes_render.json' "$BATS_TEST_TMPDIR/trace")" 1
+	assert_equal "$(grep -c 'shapes_cli.json' "$BATS_TEST_TMPDIR/trace")" 1
+	assert_equal "$(grep -c 'shapes_core.json' "$BATS_TEST_TMPDIR/trace")" 2
+	kill -TERM "$WATCH"
+	wait "$STRACE"
+	run -0 cg-verify
+}

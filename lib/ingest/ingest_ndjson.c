@@ -75,7 +75,8 @@ static slot *find(const table *t, uint64_t key)
 {
 	if (!t->nslots)
 		return NULL;
-	size_t j = XXH3_64bits(&key, sizeof key) & (t->nslots - 1);
+	/* Fibonacci hashing: one multiply spreads any keys, hashes or ids given in order */
+	size_t j = (size_t)((key * 0x9e3779b97f4a7c15ull) >> (64 - __builtin_ctzll(t->nslots)));
 	while (t->s[j].key && t->s[j].key != key)
 		j = (j + 1) & (t->nslots - 1);
 	return &t->s[j];

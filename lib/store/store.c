@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -217,6 +218,13 @@ static void make_options(cg_store *s, int cache_mb)
 		rocksdb_options_increase_parallelism(s->options, 2);
 		rocksdb_options_set_keep_log_file_num(s->options, 3);
 		rocksdb_options_set_max_log_file_size(s->options, 1 << 20);
+		/* warnings only: RocksDB 7.8 as Debian builds it (assertions on) aborts the process
+		 * on the info LOG line after one it could not write, and background jobs' INFO lines
+		 * land whenever they run, in a disk that a run has just filled too (open_shard) */
+		rocksdb_options_set_info_log_level(s->options, 2 /* WARN */);
+		/* a new MANIFEST is preallocated (4 MiB by default): on a nearly full disk that
+		 * alone filled it, and the LOG lines that followed aborted the open */
+		rocksdb_options_set_manifest_preallocation_size(s->options, 64 << 10);
 	} else {
 		/* a reader compacts nothing: no background pools, no periodic stats threads, and a
 		 * one-shot query does not pay for starting and joining them */
@@ -427,6 +435,8 @@ static int take_lock(cg_store *s, cg_err *err)
 	return CG_OK;
 }
 
+#define MIN_FREE (1 << 20) /* bytes a writer wants free where a shard lives, to open at all */
+
 /* scratch: a reader's secondary directory; NULL for a writer or a plain read-only open.
  * Readers open the default column family by name: its handle is what a batched MultiGet
  * takes (the C API has no other way to it). */
@@ -435,6 +445,11 @@ static int open_shard(cg_store *s, int i, const char *scratch, cg_err *err)
 	char *e = NULL;
 	const char *family[1] = { "default" };
 	const rocksdb_options_t *family_opts[1] = { s->options };
+	struct statvfs fs;
+	if (s->writer && statvfs(s->shard_path[i], &fs) == 0 && (uint64_t)fs.f_bavail * fs.f_frsize < MIN_FREE)
+		/* the open writes its LOG header, and on a full disk its second line aborts the
+		 * process (see make_options): say what is wrong instead */
+		return cg_err_sys(err, CG_EIO, ENOSPC, "%s (under 1 MiB free)", s->shard_path[i]);
 	if (s->writer) {
 		s->db[i] = rocksdb_open(s->options, s->shard_path[i], &e);
 	} else if (!scratch) {
