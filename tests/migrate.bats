@@ -302,7 +302,7 @@ old_records() {
 	done
 }
 
-@test "kill -9 at random moments of a reshard: the store opens, cg-verify is clean, answers are the same" {
+@test "kill -9 at random moments of a reshard: the store opens with the same answers, cg-verify finds at most the switch leftover" {
 	local trial delay dump shards
 	unpack_v1
 	dump=$(flat_dump "$STORE")
@@ -318,10 +318,17 @@ old_records() {
 		note "trial $trial: killed after ${delay}s at $shards shard(s): $(ls "$STORE" | tr '\n' ' ')"
 		[ "$shards" = 1 ] || [ "$shards" = 3 ]
 		[ "$(flat_dump "$STORE")" = "$dump" ]
-		run -0 --separate-stderr cg-verify
+		run --separate-stderr cg-verify
+		if [ "$status" -ne 0 ]; then
+			# only a kill between the switch and moving the old shard aside may leave a finding:
+			# that leftover, until the next run removes it (the test above has the step itself)
+			[ "$status" -eq 1 ] && [ "$shards" = 3 ]
+			echo "$output" | jq -e -s 'map(select(.summary | not)) | length == 1 and (.[0].detail | test("shard-000 looks like a shard"))'
+		fi
 		run -0 --separate-stderr cg-migrate -q --reshard 3
 		[ "$(flat_dump "$STORE")" = "$dump" ]
 		[ "$(ls "$STORE" | tr '\n' ' ')" = "MANIFEST.json lock shards-3 " ]
+		run -0 --separate-stderr cg-verify
 	done
 }
 

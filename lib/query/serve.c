@@ -61,17 +61,15 @@ static void flush_conn(conn *c, int wait_ms)
 {
 	while (!c->dead && pending(c)) {
 		ssize_t k = send(c->fd, c->out.data + c->out_off, pending(c), MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (k > 0) {
-			c->out_off += (size_t)k;
-			continue;
-		}
 		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
-		if (k < 0 && errno == EINTR)
+		if (k > 0)
+			c->out_off += (size_t)k;
+		else if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0 && errno == EAGAIN && wait_ms && poll(&p, 1, wait_ms) == 1)
-			continue;
-		c->dead = !(k < 0 && errno == EAGAIN && !wait_ms); /* gone, or too slow */
-		return;
+		else if (k < 0 && errno == EAGAIN && !wait_ms)
+			break; /* the rest once it has room */
+		else if (!(k < 0 && errno == EAGAIN && poll(&p, 1, wait_ms) == 1))
+			c->dead = 1; /* gone, or took nothing for wait_ms */
 	}
 	if (c->out_off)
 		serve_consume(&c->out, &c->out_off);

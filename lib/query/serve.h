@@ -54,7 +54,8 @@ int cg_serve_query(const char *dir, const cg_serve_ask *a, cg_serve_result *res,
 
 /* Starts `exe -d DIR --serve` detached (its own session, stdin, stdout and stderr on
  * /dev/null, no other descriptor) and returns without waiting for it to answer: the
- * server CG_SERVE=1 asks for. A second one started at the same time exits 75 at once. */
+ * server CG_SERVE=1 asks for. One started while another serves exits 75 once its store is
+ * open and it finds the lock held. */
 int cg_serve_spawn(const char *exe, const char *dir, cg_err *err);
 
 #endif

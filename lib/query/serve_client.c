@@ -20,6 +20,7 @@
 #define HELLO_MS 2000    /* a busy server (another client's long query) is not waited for */
 #define REQUIRE_MS 30000 /* unless the caller wants the server or nothing */
 #define CHUNK 65536
+#define STOPPED 1000     /* wait_events: the caller's flush failed; stop as a stream does */
 
 typedef struct client {
 	const cg_serve_ask *a;
@@ -187,11 +188,13 @@ static int wait_events(client *cl, int64_t deadline, struct pollfd *p)
 	p[1] = (struct pollfd){ .fd = reading ? cl->a->in_fd : -1, .events = POLLIN };
 	int k = poll(p, 2, 0);
 	if (k == 0 && cl->accepted && cl->a->flush && cl->a->flush(cl->a->ctx))
-		return 1; /* the answers so far could not be written: stop, as a stream does */
+		return STOPPED;
 	if (k == 0)
 		k = poll(p, 2, wait_ms(cl, deadline));
 	if (k < 0 && errno != EINTR)
 		return cg_err_sys(cl->err, CG_EIO, errno, "poll");
+	if (k < 0)
+		p[0].revents = p[1].revents = 0; /* interrupted: look again */
 	if (k == 0 && !cl->accepted)
 		return CG_SERVE_NONE;
 	return CG_OK;
@@ -208,7 +211,7 @@ static int converse(client *cl)
 			shutdown(cl->fd, SHUT_WR);
 		}
 		if ((rc = wait_events(cl, deadline, p)))
-			return rc == 1 ? CG_OK : rc;
+			return rc == STOPPED ? CG_OK : rc;
 		if (p[0].revents & POLLOUT)
 			rc = send_server(cl);
 		if (!rc && p[0].revents & (POLLIN | POLLHUP | POLLERR))
