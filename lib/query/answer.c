@@ -18,7 +18,7 @@ static int put_head(cg_query_engine *q, cg_buf *b)
 	cg_buf_reset(b);
 	if (cg_buf_putc(b, '{') < 0)
 		return -1;
-	return q->reqid ? cg_buf_printf(b, "\"id\":%s", q->reqid) : 0;
+	return q->reqid ? (cg_buf_puts(b, "\"id\":") < 0 ? -1 : cg_buf_puts(b, q->reqid)) : 0;
 }
 
 /* A comma unless the object was just opened. */
@@ -31,7 +31,7 @@ static int put_partial(cg_query_engine *q, cg_buf *b)
 {
 	if (!q->partial)
 		return 0;
-	if (sep(b) < 0 || cg_buf_printf(b, "\"partial\":true,\"missing_shards\":[") < 0 ||
+	if (sep(b) < 0 || cg_buf_puts(b, "\"partial\":true,\"missing_shards\":[") < 0 ||
 	    cg_buf_append(b, q->partial_json.data, q->partial_json.len) < 0)
 		return -1;
 	return cg_buf_putc(b, ']');
@@ -85,16 +85,16 @@ int q_emit(q_run *run, const q_result *res, cg_err *err)
 	char hex[17];
 	int rc = put_head(q, b) < 0 ? -1 : 0;
 	if (!rc && res->depth >= 0)
-		rc = sep(b) < 0 || cg_buf_printf(b, "\"depth\":%d", res->depth) < 0 ? -1 : 0;
+		rc = sep(b) < 0 || cg_buf_puts(b, "\"depth\":") < 0 || cg_buf_put_u64(b, (uint64_t)res->depth) < 0 ? -1 : 0;
 	if (!rc && res->step >= 0)
-		rc = sep(b) < 0 || cg_buf_printf(b, "\"step\":%d", res->step) < 0 ? -1 : 0;
+		rc = sep(b) < 0 || cg_buf_puts(b, "\"step\":") < 0 || cg_buf_put_u64(b, (uint64_t)res->step) < 0 ? -1 : 0;
 	if (!rc && res->edge) {
-		if (sep(b) < 0 || cg_buf_printf(b, "\"edge\":") < 0)
+		if (sep(b) < 0 || cg_buf_puts(b, "\"edge\":") < 0)
 			rc = -1;
 		else if ((rc = cg_read_json_edge(b, q->r, res->edge, err)))
 			return rc;
 	}
-	if (!rc && (sep(b) < 0 || cg_buf_printf(b, "\"vertex\":") < 0))
+	if (!rc && (sep(b) < 0 || cg_buf_puts(b, "\"vertex\":") < 0))
 		rc = -1;
 	if (!rc && res->v)
 		rc = cg_read_json_vertex(b, res->vid, res->v);
@@ -103,9 +103,9 @@ int q_emit(q_run *run, const q_result *res, cg_err *err)
 		rc = cg_buf_printf(b, "{\"id\":\"%s\",\"missing\":true}", hex);
 	}
 	if (!rc && res->match)
-		rc = cg_buf_printf(b, ",\"match\":\"%s\"", res->match) < 0 ? -1 : 0;
+		rc = cg_buf_puts(b, ",\"match\":\"") < 0 || cg_buf_puts(b, res->match) < 0 || cg_buf_putc(b, '"') < 0 ? -1 : 0;
 	if (!rc && res->through)
-		rc = cg_buf_printf(b, ",\"through\":") < 0 || cg_read_json_str(b, res->through) < 0 ? -1 : 0;
+		rc = cg_buf_puts(b, ",\"through\":") < 0 || cg_read_json_str(b, res->through) < 0 ? -1 : 0;
 	if (rc || put_partial(q, b) < 0 || cg_buf_putc(b, '}') < 0)
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
 	return send(q, b, err);
