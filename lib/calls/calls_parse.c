@@ -4,14 +4,13 @@
  * token trees to tree-sitter, so they are parsed again as call arguments to find the calls
  * inside `println!(..)`, `format!(..)` and the like. */
 #include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
 
 #include "calls_int.h"
 #include "base/grow.h"
+#include "input/input.h"
 
 const TSLanguage *tree_sitter_rust(void);
 
@@ -630,39 +629,6 @@ static void collect_fields(walk *w, TSNode n, int depth)
 		collect_fields(w, ts_node_named_child(n, i), depth + 1);
 }
 
-static int read_all(const char *path, char **out, size_t *len, cg_err *err)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return cg_err_sys(err, errno == ENOENT ? CG_ENOINPUT : CG_EIO, errno, "%s", path);
-	size_t cap = 1 << 14, n = 0;
-	char *b = malloc(cap);
-	while (b) {
-		n += fread(b + n, 1, cap - n, fp);
-		if (n < cap)
-			break;
-		char *nb = realloc(b, cap * 2);
-		if (!nb) {
-			free(b);
-			b = NULL;
-			break;
-		}
-		b = nb;
-		cap *= 2;
-	}
-	int bad = ferror(fp);
-	fclose(fp);
-	if (!b)
-		return cg_err_set(err, CG_EINTERNAL, "%s: out of memory", path);
-	if (bad) {
-		free(b);
-		return cg_err_set(err, CG_EIO, "%s: read error", path);
-	}
-	*out = b;
-	*len = n;
-	return 0;
-}
-
 void *calls_parser_new(void)
 {
 	TSParser *p = ts_parser_new();
@@ -683,7 +649,7 @@ int calls_parse_file(void *parser, calls_file *f, cg_err *err)
 {
 	char *src = NULL;
 	size_t len = 0;
-	int rc = read_all(f->abs, &src, &len, err);
+	int rc = cg_input_read(f->abs, &src, &len, err);
 	if (rc)
 		return rc;
 	if (len > UINT32_MAX) {

@@ -2,12 +2,11 @@
  * key = "string" / [ "array", ... ] / bare scalars), keeping strings in one private copy. */
 #include "cargolock.h"
 
-#include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/grow.h"
+#include "input.h"
 
 struct cg_lockfile {
 	char *text;        /* private copy; strings are unescaped in place and NUL-terminated */
@@ -399,30 +398,12 @@ int cg_lockfile_parse(const char *name, const char *text, size_t len, cg_lockfil
 int cg_lockfile_load(const char *path, cg_lockfile **out, cg_err *err)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return cg_err_sys(err, errno == ENOENT ? CG_ENOINPUT : CG_EIO, errno, "%s", path);
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			char *n = realloc(buf, cap = cap ? cap * 2 : 65536);
-			if (!n) {
-				free(buf);
-				fclose(f);
-				return cg_err_set(err, CG_EINTERNAL, "out of memory");
-			}
-			buf = n;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	int rc = bad ? cg_err_set(err, CG_EIO, "%s: read error", path)
-		     : cg_lockfile_parse(path, buf, len, out, err);
+	char *buf;
+	size_t len;
+	int rc = cg_input_read(path, &buf, &len, err);
+	if (rc)
+		return rc;
+	rc = cg_lockfile_parse(path, buf, len, out, err);
 	free(buf);
 	return rc;
 }
