@@ -92,6 +92,7 @@ static slot *claim(run *r, table *t, uint64_t key)
 			t->s = old;
 			return NULL;
 		}
+		cg_advise_huge(t->s, n * sizeof *t->s); /* every lookup misses: fewer TLB misses too */
 		t->nslots = n;
 		for (size_t i = 0; i < oldn; i++)
 			if (old[i].key)

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/grow.h"
 
 #define DELETED UINT32_MAX
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
@@ -26,7 +26,6 @@
  * writing out a log that fits the caches costs less than a random walk through a large one
  * at the end (measured: a third less CPU time at 100k vertices). */
 #define GENERATION ((size_t)32 << 20)
-#define HUGE_PAGE ((uintptr_t)2 << 20)
 #define HUGE_FROM ((size_t)16 << 20)
 #define PARTS 2
 #define PART_SPLIT 'i' /* keys below this byte (edges, 'e') are part 0, the rest part 1 */
@@ -315,15 +314,6 @@ static size_t generation(const cg_changeset *c)
 	return c->budget / 4 < GENERATION ? c->budget / 4 : GENERATION; /* two generations and their sort */
 }
 
-/* Logs are large and written once front to back: 2 MiB pages fault 512 times less. */
-static void advise_huge(cg_buf *b)
-{
-	uintptr_t from = ((uintptr_t)b->data + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-	uintptr_t to = ((uintptr_t)b->data + b->cap) & ~(uintptr_t)(HUGE_PAGE - 1);
-	if (to > from)
-		madvise((void *)from, to - from, MADV_HUGEPAGE);
-}
-
 static int add(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, uint32_t vlen)
 {
 	int part = klen && ((const uint8_t *)key)[0] >= PART_SPLIT;
@@ -340,8 +330,8 @@ static int add(cg_changeset *c, int shard, const void *key, size_t klen, const v
 	size_t want = c->budget && !s->log.cap ? generation(c) : sizeof head + klen + vbytes + 1;
 	if (cg_buf_reserve(&s->log, want > sizeof head + klen + vbytes + 1 ? want : sizeof head + klen + vbytes + 1) < 0)
 		return -1;
-	if (s->log.data != before && s->log.cap >= HUGE_FROM)
-		advise_huge(&s->log);
+	if (s->log.data != before && s->log.cap >= HUGE_FROM) /* written once front to back */
+		cg_advise_huge(s->log.data, s->log.cap);
 	cg_buf_append(&s->log, head, sizeof head);
 	cg_buf_append(&s->log, key, klen);
 	if (vbytes)
