@@ -185,9 +185,43 @@ static int entry_cmp(const void *a, const void *b, void *log)
 	return r ? r : (x->off > y->off) - (x->off < y->off);
 }
 
-/* LSD radix sort on the 8-byte prefix (stable, so arrival order survives), then a
- * comparison sort inside each run of equal prefixes. Bulk loads sort millions of keys;
- * a plain qsort spent most of its time in memcmp. */
+/* The key's bytes 8..15, zero-padded: after the prefix, the next word to order by. */
+static uint64_t second_word(const uint8_t *log, size_t off)
+{
+	op o;
+	read_op(log + off, &o);
+	return o.klen > 8 ? key_prefix(o.key + 8, o.klen - 8) : 0;
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+	const entry *x = a, *y = b;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (x->off > y->off) - (x->off < y->off);
+}
+
+/* Entries of one prefix (edges of one vertex, index entries of one name), ordered by their
+ * keys' next word read once each into tmp, and by whole keys only where that ties too:
+ * comparing whole keys reads the log at random O(n log n) times. */
+static void sort_group(entry *es, size_t n, entry *tmp, const uint8_t *log)
+{
+	for (size_t k = 0; k < n; k++)
+		tmp[k] = (entry){ second_word(log, es[k].off), es[k].off };
+	qsort(tmp, n, sizeof *tmp, word_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && tmp[j].prefix == tmp[i].prefix; j++)
+			;
+		if (j - i > 1)
+			qsort_r(tmp + i, j - i, sizeof *tmp, entry_cmp, (void *)log);
+	}
+	for (size_t k = 0; k < n; k++)
+		es[k].off = tmp[k].off;
+}
+
+/* LSD radix sort on the 8-byte prefix (stable, so arrival order survives), then each run of
+ * equal prefixes by the rest. Bulk loads sort millions of keys; a plain qsort spent most of
+ * its time in memcmp. */
 static int radix_sort(entry *es, size_t n, const uint8_t *log)
 {
 	entry *tmp = malloc(n * sizeof *tmp), *from = es, *to = tmp;
@@ -210,13 +244,13 @@ static int radix_sort(entry *es, size_t n, const uint8_t *log)
 	}
 	if (from != es)
 		memcpy(es, from, n * sizeof *es);
-	free(tmp);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && es[j].prefix == es[i].prefix; j++)
 			;
 		if (j - i > 1)
-			qsort_r(es + i, j - i, sizeof *es, entry_cmp, (void *)log);
+			sort_group(es + i, j - i, tmp, log);
 	}
+	free(tmp);
 	return 0;
 }
 
@@ -408,7 +442,24 @@ typedef struct source {
 	size_t next;
 	int age;         /* higher is newer: wins over older sources on an equal key */
 	op cur;
+	uint64_t word[2]; /* cur's first 16 bytes, zero-padded: most comparisons end here */
 } source;
+
+static void set_words(source *src)
+{
+	const op *o = &src->cur;
+	src->word[0] = key_prefix(o->key, o->klen);
+	src->word[1] = o->klen > 8 ? key_prefix(o->key + 8, o->klen - 8) : 0;
+}
+
+/* The order of the sources' current keys. */
+static int src_cmp(const source *a, const source *b)
+{
+	for (int i = 0; i < 2; i++)
+		if (a->word[i] != b->word[i])
+			return a->word[i] < b->word[i] ? -1 : 1;
+	return key_cmp(&a->cur, &b->cur);
+}
 
 /* Advances to the next operation; 0 at the end, -1 on a read error. */
 static int source_next(source *src)
@@ -425,6 +476,7 @@ static int source_next(source *src)
 				break;
 			src->cur = later;
 		}
+		set_words(src);
 		return 1;
 	}
 	uint32_t head[2];
@@ -439,13 +491,14 @@ static int source_next(source *src)
 	if (fread_unlocked(src->rec.data + sizeof head, 1, body, src->f) != body)
 		return -1;
 	read_op(src->rec.data, &src->cur);
+	set_words(src);
 	return 1;
 }
 
 /* Min-heap of sources by key, newest first on equal keys. */
 static int src_before(const source *a, const source *b)
 {
-	int r = key_cmp(&a->cur, &b->cur);
+	int r = src_cmp(a, b);
 	return r ? r < 0 : a->age > b->age;
 }
 
@@ -505,10 +558,11 @@ static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_
 			r = -2;
 			break;
 		}
-		op kept = { .key = last.data, .klen = o.klen };
+		source kept = { .cur = { .key = last.data, .klen = o.klen } };
+		memcpy(kept.word, h[0]->word, sizeof kept.word);
 		do
 			r = advance_top(h, &n);
-		while (!r && n && key_cmp(&h[0]->cur, &kept) == 0);
+		while (!r && n && src_cmp(h[0], &kept) == 0);
 	}
 	cg_buf_free(&last);
 	if (r)
