@@ -15,6 +15,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <xxhash.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/err.h"
 
@@ -175,12 +178,40 @@ static char *unicode_escape(char **q, char *w)
 	return put_utf8(w, v);
 }
 
+/* The first byte from q on that needs more than a look: '"', '\\', a control character or
+ * the text's closing NUL, or a byte of a UTF-8 sequence. Sixteen at a time where SSE2 is
+ * (it reads up to 15 bytes past that byte: the region goes on well past the text). */
+static char *plain_end(char *q)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(' ');
+	for (;; q += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)q);
+		__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+					    _mm_cmplt_epi8(x, space)); /* signed: bytes from 0x80 too */
+		int mask = _mm_movemask_epi8(stop);
+		if (mask)
+			return q + __builtin_ctz((unsigned)mask);
+	}
+#else
+	static const unsigned char plain[256] = { [0x20 ... 0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1 };
+	while (plain[(unsigned char)*q])
+		q++;
+	return q;
+#endif
+}
+
 /* Unescapes the rest of a string in place from q, writing at w (w <= q). */
 static int string_slow(parser *ps, char *q, char *w, const char **s, uint32_t *n)
 {
 	static const char simple[256] = { ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
 					  ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t' };
 	for (;;) {
+		char *plain = plain_end(q);
+		if (w != q)
+			memmove(w, q, (size_t)(plain - q));
+		w += plain - q;
+		q = plain;
 		unsigned char c = (unsigned char)*q;
 		if (c == '"')
 			break;
@@ -197,9 +228,7 @@ static int string_slow(parser *ps, char *q, char *w, const char **s, uint32_t *n
 			} else {
 				return -1;
 			}
-		} else if (c < 0x80) {
-			*w++ = *q++;
-		} else {
+		} else { /* from 0x80 */
 			int k = utf8_seq((const unsigned char *)q);
 			if (!k)
 				return -1;
@@ -217,12 +246,8 @@ static int string_slow(parser *ps, char *q, char *w, const char **s, uint32_t *n
 /* The string whose opening quote is at ps->p. */
 static int string(parser *ps, const char **s, uint32_t *n)
 {
-	/* 1: what needs no more than a look: ASCII from ' ' on, but '"' and '\\' */
-	static const unsigned char plain[256] = { [0x20 ... 0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1 };
-	char *q = ps->p + 1;
-	*s = q;
-	while (plain[(unsigned char)*q])
-		q++;
+	char *q = plain_end(ps->p + 1);
+	*s = ps->p + 1;
 	if (*q != '"')
 		return string_slow(ps, q, q, s, n);
 	*q = 0;
@@ -267,6 +292,12 @@ static int number(parser *ps, cg_jv *out)
 		out->u.d = strtod(s, &end);
 		if (errno == ERANGE && (out->u.d == HUGE_VAL || out->u.d == -HUGE_VAL)) /* underflow is fine */
 			return -1;
+	} else if (q - s <= 18) { /* no overflow possible */
+		int64_t v = 0;
+		for (end = s + (*s == '-'); end < q; end++)
+			v = v * 10 + (*end - '0');
+		out->type = CG_JINT;
+		out->u.i = *s == '-' ? -v : v;
 	} else {
 		out->type = CG_JINT;
 		out->u.i = strtoll(s, &end, 10);
@@ -323,22 +354,30 @@ static int array(parser *ps, cg_jv *out, int depth)
 
 static int same_key(const cg_jmember *a, const cg_jmember *b)
 {
-	return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
+	return a->klen == b->klen && a->key[0] == b->key[0] && memcmp(a->key, b->key, a->klen) == 0;
 }
 
 /* The member m[j] goes where its key first was: as in jansson, a repeated key keeps its first
- * place and its last value. */
+ * place and its last value. Keys are compared only when one of the same length and first byte
+ * came before (a bit of seen says so, or that another did). */
 static void dedupe_small(cg_jmember *m, size_t *n)
 {
+	uint64_t seen = 0;
 	size_t k = 0;
 	for (size_t j = 0; j < *n; j++) {
-		size_t i = 0;
-		while (i < k && !same_key(&m[i], &m[j]))
-			i++;
-		if (i < k)
+		uint64_t bit = (uint64_t)1 << ((m[j].klen * 31u + (unsigned char)m[j].key[0]) & 63);
+		size_t i = k;
+		if (seen & bit)
+			for (i = 0; i < k && !same_key(&m[i], &m[j]); i++)
+				;
+		seen |= bit;
+		if (i < k) {
 			m[i].v = m[j].v;
-		else
-			m[k++] = m[j];
+		} else {
+			if (k != j)
+				m[k] = m[j];
+			k++;
+		}
 	}
 	*n = k;
 }
@@ -448,12 +487,12 @@ const cg_jv *cg_jdoc_parse(const char *buf, size_t len, int *rc)
 	return NULL;
 }
 
-const cg_jv *cg_jv_get(const cg_jv *obj, const char *key)
+const cg_jv *cg_jv_getn(const cg_jv *obj, const char *key, size_t n)
 {
 	size_t i;
 	const cg_jmember *m;
 	cg_jv_obj_foreach(obj, i, m)
-		if (m->key[0] == key[0] && strcmp(m->key, key) == 0)
+		if (m->klen == n && m->key[0] == key[0] && memcmp(m->key, key, n) == 0)
 			return &m->v;
 	return NULL;
 }

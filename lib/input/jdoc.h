@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum cg_jtype { CG_JNULL, CG_JFALSE, CG_JTRUE, CG_JINT, CG_JREAL, CG_JSTR, CG_JARR, CG_JOBJ } cg_jtype;
 
@@ -47,8 +48,10 @@ struct cg_jmember {
  * region could be mapped. */
 const cg_jv *cg_jdoc_parse(const char *buf, size_t len, int *rc);
 
-/* obj[key]: NULL when obj is no object or has no such key. */
-const cg_jv *cg_jv_get(const cg_jv *obj, const char *key);
+/* obj[key] for a key of n bytes: NULL when obj is no object or has no such key. */
+const cg_jv *cg_jv_getn(const cg_jv *obj, const char *key, size_t n);
+/* obj[key] (inline: a literal key's length is known when compiling) */
+static inline const cg_jv *cg_jv_get(const cg_jv *obj, const char *key) { return cg_jv_getn(obj, key, strlen(key)); }
 
 static inline int cg_jv_is(const cg_jv *v, cg_jtype t) { return v && v->type == t; }
 static inline int cg_jv_is_obj(const cg_jv *v) { return cg_jv_is(v, CG_JOBJ); }

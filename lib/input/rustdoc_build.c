@@ -103,7 +103,7 @@ static int structure_one(rd *r, ent *e)
 {
 	rd_loc at_index = { NULL, "index", 0 }, at_item = { &at_index, e->key, 0 },
 	       at_inner = { &at_item, "inner", 0 };
-	const char *kname = cg_jv_first(cg_jv_get(e->item, "inner"))->key; /* load_index checked */
+	const char *kname = e->kname;
 	rd_loc at = { &at_inner, kname, 0 };
 	const cg_jv *b = e->body;
 	switch (e->kind) {
@@ -223,12 +223,12 @@ static const char *path_of(rd *r, ent *e)
 	int rc;
 	e->flags |= E_PATHING;
 	if (e == r->root)
-		rc = cg_buf_printf(&b, "%s", r->crate);
+		rc = rd_join(&b, r->crate, "", "");
 	else if (is_local_summary(e) && e->kind != CG_KIND_IMPL)
 		rc = rd_join_summary(e->summary, &b);
 	else {
-		const char *name = e->item ? rd_sget(e->item, "name") : NULL;
-		rc = cg_buf_printf(&b, "%s::%s", parent_path(r, e), name ? name : "_");
+		const char *name = e->name; /* NULL without an item */
+		rc = rd_join(&b, parent_path(r, e), "::", name ? name : "_");
 	}
 	e->flags &= (uint8_t)~E_PATHING;
 	if (rc == 0)
@@ -303,7 +303,7 @@ static int impl_cmp(const void *a, const void *b)
 
 static void span_key(const ent *e, impl_key *k)
 {
-	const cg_jv *span = cg_jv_get(e->item, "span"), *begin = cg_jv_get(span, "begin");
+	const cg_jv *span = e->span, *begin = cg_jv_get(span, "begin");
 	k->e = (ent *)e;
 	k->file = rd_sget(span, "filename") ? rd_sget(span, "filename") : "";
 	k->line = (long)cg_jv_int(cg_jv_at(begin, 0));
@@ -329,7 +329,7 @@ static int impl_paths(rd *r)
 		if ((rc = impl_label(r, e)))
 			break;
 		cg_buf_reset(&b);
-		if (!(anchor = impl_anchor(r, e, &a)) || cg_buf_printf(&b, "%s::%s", anchor, e->label) < 0 ||
+		if (!(anchor = impl_anchor(r, e, &a)) || rd_join(&b, anchor, "::", e->label) < 0 ||
 		    !(e->path = intern(r, &b)))
 			rc = rd_oom(r);
 		span_key(e, &keys[k++]);
@@ -381,19 +381,19 @@ static int first_line(rd *r, const char *docs, const char **out)
 
 static int add_item_vertex(rd *r, ent *e)
 {
-	const cg_jv *span = cg_jv_get(e->item, "span");
+	const cg_jv *span = e->span;
 	const cg_jv *begin = cg_jv_get(span, "begin"), *end = cg_jv_get(span, "end");
-	cg_vertex v = { .kind = e->kind, .vis = vis_of(cg_jv_get(e->item, "visibility")),
+	cg_vertex v = { .kind = e->kind, .vis = vis_of(e->vis),
 			.flags = (e->flags & E_SYNTH) ? CG_VFLAG_SYNTHETIC : 0,
 			.line = (uint32_t)cg_jv_int(cg_jv_at(begin, 0)),
 			.end_line = (uint32_t)cg_jv_int(cg_jv_at(end, 0)),
 			.column = (uint32_t)cg_jv_int(cg_jv_at(begin, 1)) };
-	v.str[CG_VF_NAME] = e == r->root ? r->crate : e->kind == CG_KIND_IMPL ? e->label : rd_sget(e->item, "name");
+	v.str[CG_VF_NAME] = e == r->root ? r->crate : e->kind == CG_KIND_IMPL ? e->label : e->name;
 	v.str[CG_VF_PATH] = path_of(r, e);
 	v.str[CG_VF_CRATE] = r->crate;
 	v.str[CG_VF_VERSION] = r->version;
 	v.str[CG_VF_FILE] = rd_sget(span, "filename");
-	if (first_line(r, rd_sget(e->item, "docs"), &v.str[CG_VF_DOCS]))
+	if (first_line(r, e->docs, &v.str[CG_VF_DOCS]))
 		return CG_EINTERNAL;
 	if (!v.str[CG_VF_PATH])
 		return rd_oom(r);
@@ -431,7 +431,7 @@ static int edge(rd *r, uint64_t src, int type, uint64_t dst, const char *file, u
 
 static const char *span_file(const ent *e, uint32_t *line)
 {
-	const cg_jv *span = cg_jv_get(e->item, "span");
+	const cg_jv *span = e->span;
 	*line = (uint32_t)cg_jv_int(cg_jv_at(cg_jv_get(span, "begin"), 0));
 	return rd_sget(span, "filename");
 }
@@ -441,14 +441,14 @@ static int alias(rd *r, const ent *target, const char *module_path, const char *
 	if (!(target->flags & E_VERTEX) || !name)
 		return 0;
 	cg_buf_reset(&r->b);
-	if (cg_buf_printf(&r->b, "%s::%s", module_path, name) < 0 || cg_graph_add_alias(r->g, target->vid, (char *)r->b.data) < 0)
+	if (rd_join(&r->b, module_path, "::", name) < 0 || cg_graph_add_alias(r->g, target->vid, (char *)r->b.data) < 0)
 		return rd_oom(r);
 	return 0;
 }
 
 static int is_public(const ent *e)
 {
-	return vis_of(cg_jv_get(e->item, "visibility")) == CG_VIS_PUBLIC;
+	return vis_of(e->vis) == CG_VIS_PUBLIC;
 }
 
 /* Can module m be named from outside: it and every module above it public? (An alias made
@@ -486,7 +486,7 @@ static int glob_aliases(rd *r, const ent *t, const char *module_path, int depth)
 			} else if (alias(r, ct, module_path, rd_sget(c->body, "name"))) {
 				return r->err->code;
 			}
-		} else if ((t->kind == CG_KIND_ENUM || is_public(c)) && alias(r, c, module_path, rd_sget(c->item, "name"))) {
+		} else if ((t->kind == CG_KIND_ENUM || is_public(c)) && alias(r, c, module_path, c->name)) {
 			return r->err->code;
 		}
 	}
@@ -551,7 +551,7 @@ static int trait_item(rd *r, ent *t, const char *name, uint64_t *vid)
 	const cg_jv *v;
 	cg_jv_arr_foreach(cg_jv_get(t->body, "items"), i, v) {
 		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
-		const char *n = c && c->item ? rd_sget(c->item, "name") : NULL;
+		const char *n = c && c->item ? c->name : NULL;
 		if (n && !strcmp(n, name) && (c->flags & E_VERTEX)) {
 			*vid = c->vid;
 			return 0;
@@ -572,10 +572,10 @@ static int method_links(rd *r, ent *impl, uint32_t trait_id)
 		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
 		uint64_t dst;
 		uint32_t line;
-		if (!c || !(c->flags & E_VERTEX) || c->kind != CG_KIND_METHOD || !rd_sget(c->item, "name"))
+		if (!c || !(c->flags & E_VERTEX) || c->kind != CG_KIND_METHOD || !c->name)
 			continue;
 		const char *file = span_file(c, &line);
-		if (trait_item(r, t, rd_sget(c->item, "name"), &dst) ||
+		if (trait_item(r, t, c->name, &dst) ||
 		    edge(r, c->vid, CG_EDGE_IMPLEMENTS, dst, file, line))
 			return r->err->code;
 	}
@@ -662,7 +662,7 @@ static int item_edges(rd *r, ent *e)
 	const cg_jv *v;
 	cg_jv_arr_foreach(cg_jv_get(e->body, "items"), i, v) {
 		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
-		if (c && (c->flags & E_VERTEX) && (!c->has_parent || c->parent != e->id) && alias(r, c, e->path, rd_sget(c->item, "name")))
+		if (c && (c->flags & E_VERTEX) && (!c->has_parent || c->parent != e->id) && alias(r, c, e->path, c->name))
 			return r->err->code;
 	}
 	return 0;
@@ -689,7 +689,7 @@ static int depends(rd *r)
 		if (cg_graph_add_vertex(r->g, &v, &vid, r->err) || edge(r, r->root->vid, CG_EDGE_DEPENDS, vid, NULL, 0))
 			return r->err->code;
 		cg_buf_reset(&r->b);
-		if (cg_buf_printf(&r->b, "%s@%s", crate, d->version) < 0 || cg_buf_putc(&r->b, 0) < 0 ||
+		if (rd_join(&r->b, crate, "@", d->version) < 0 || cg_buf_putc(&r->b, 0) < 0 ||
 		    !(r->depends[k++] = cg_graph_strdup(r->g, (char *)r->b.data)))
 			return rd_oom(r);
 	}

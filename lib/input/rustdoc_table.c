@@ -194,10 +194,12 @@ static int load_index(rd *r, const cg_jv *index)
 			return rd_fail(r, &at, "%s", "key is not an item id");
 		if (!cg_jv_is_obj(item))
 			return rd_fail(r, &at, "unexpected %s", json_type_name(item));
-		const cg_jv *inner = rd_field(r, &at, item, "inner", J_OBJ);
-		if (!inner || !rd_field(r, &at, item, "name", J_STR | J_NULL) ||
-		    !rd_field(r, &at, item, "visibility", J_STR | J_OBJ) ||
-		    !rd_field(r, &at, item, "span", J_OBJ | J_NULL) || !rd_field(r, &at, item, "docs", J_STR | J_NULL))
+		const cg_jv *inner = rd_field(r, &at, item, "inner", J_OBJ), *name = NULL, *vis = NULL, *span = NULL,
+			    *docs = NULL;
+		if (!inner || !(name = rd_field(r, &at, item, "name", J_STR | J_NULL)) ||
+		    !(vis = rd_field(r, &at, item, "visibility", J_STR | J_OBJ)) ||
+		    !(span = rd_field(r, &at, item, "span", J_OBJ | J_NULL)) ||
+		    !(docs = rd_field(r, &at, item, "docs", J_STR | J_NULL)))
 			return CG_EDATA;
 		const cg_jmember *first = cg_jv_first(inner);
 		rd_loc at_inner = { &at, "inner", 0 };
@@ -211,6 +213,11 @@ static int load_index(rd *r, const cg_jv *index)
 		if (!e)
 			return rd_oom(r);
 		e->item = item;
+		e->name = cg_jv_str(name);
+		e->docs = cg_jv_str(docs);
+		e->kname = kname;
+		e->span = span;
+		e->vis = vis;
 		e->key = key;
 		e->kind = (uint8_t)kind;
 		e->body = &first->v;
@@ -321,12 +328,26 @@ const char *rd_sget(const cg_jv *o, const char *k)
 	return cg_jv_str(cg_jv_get(o, k));
 }
 
+int rd_join(cg_buf *b, const char *a, const char *sep, const char *c)
+{
+	size_t na = strlen(a), ns = strlen(sep), nc = strlen(c);
+	if (cg_buf_reserve(b, na + ns + nc + 1) < 0)
+		return -1;
+	char *w = (char *)b->data + b->len;
+	memcpy(w, a, na);
+	memcpy(w + na, sep, ns);
+	memcpy(w + na + ns, c, nc);
+	w[na + ns + nc] = 0;
+	b->len += na + ns + nc;
+	return 0;
+}
+
 int rd_join_summary(const cg_jv *sum, cg_buf *b)
 {
 	size_t i;
 	const cg_jv *c;
 	cg_jv_arr_foreach(cg_jv_get(sum, "path"), i, c)
-		if ((i && cg_buf_printf(b, "::") < 0) || cg_buf_printf(b, "%s", cg_jv_str(c)) < 0)
+		if (rd_join(b, "", i ? "::" : "", cg_jv_str(c)) < 0)
 			return -1;
 	return 0;
 }
@@ -347,7 +368,7 @@ static int stub(rd *r, ent *e, const char *member, int member_kind, uint64_t *vi
 	uint32_t crate_id = (uint32_t)cg_jv_int(cg_jv_get(e->summary, "crate_id"));
 	const ext_crate *x = crate_id ? rd_ext(r, crate_id) : NULL;
 	cg_buf b = { 0 };
-	if (rd_join_summary(e->summary, &b) < 0 || (member && cg_buf_printf(&b, "::%s", member) < 0) ||
+	if (rd_join_summary(e->summary, &b) < 0 || (member && rd_join(&b, "", "::", member) < 0) ||
 	    cg_buf_putc(&b, 0) < 0) {
 		cg_buf_free(&b);
 		return rd_oom(r);

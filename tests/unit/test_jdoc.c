@@ -87,10 +87,15 @@ static void texts(void)
 	AGREE("[\"\xe0\x80\xaf\"]"); AGREE("[\"\xed\xa0\x80\"]"); AGREE("[\"\xf4\x90\x80\x80\"]");
 	AGREE("[\"\xf5\x80\x80\x80\"]"); AGREE("[\"\x80\"]"); AGREE("[\"\xe2\x82\"]"); AGREE("[\xc3\xa9]");
 	AGREE("{\"\\u00e9\":1,\"k\\n\":2}"); AGREE("{\"\\u0000\":1}");
+	/* long strings: what stops a scan lands anywhere in a run of 16 bytes */
+	AGREE("[\"0123456789abcdef0123456789\\n0123456789abcdef\\u00e9xyz\xc3\xa9" "0123456789abcdef\"]");
+	AGREE("[\"0123456789abcdefghijklmnopqrstu\x01v\"]"); AGREE("[\"0123456789abcdefghijklmnopqrstu\xc3\"]");
+	AGREE("[\"0123456789abcdefghijklmnopqrstu\\q\"]"); AGREE("[\"0123456789abcdefghijklmnopqrstu");
+	AGREE("[\"0123456789abcdef\x7f\x7f\\t\\t\\t\xe2\x82\xac\xe2\x82\xac" "0123456789abcdef0123456789abcdef\"]");
 	/* an embedded NUL byte */
 	AGREE("[1]\0"); AGREE("[\"a\0b\"]"); AGREE("[1,\0 2]");
 	/* repeated keys: first place, last value */
-	AGREE("{\"a\":1,\"b\":2,\"a\":3}");
+	AGREE("{\"a\":1,\"b\":2,\"a\":3}"); AGREE("{\"ab\":1,\"ac\":2,\"ab\":3,\"ad\":4,\"ac\":{}}");
 	AGREE("{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,"
 	      "\"k10\":10,\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,\"k16\":16,\"k3\":33,\"k16\":[]}");
 }
