@@ -229,7 +229,17 @@ static void sort_group(entry *es, size_t n, entry *tmp, const uint8_t *log)
 {
 	for (size_t k = 0; k < n; k++)
 		tmp[k] = (entry){ second_word(log, es[k].off), es[k].off };
-	qsort(tmp, n, sizeof *tmp, word_cmp);
+	if (n <= 16) { /* most groups (a vertex's few edges): insertion beats qsort's calls */
+		for (size_t k = 1; k < n; k++) {
+			entry e = tmp[k];
+			size_t j = k;
+			for (; j > 0 && word_cmp(&tmp[j - 1], &e) > 0; j--)
+				tmp[j] = tmp[j - 1];
+			tmp[j] = e;
+		}
+	} else {
+		qsort(tmp, n, sizeof *tmp, word_cmp);
+	}
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && tmp[j].prefix == tmp[i].prefix; j++)
 			;
