@@ -69,13 +69,17 @@ check-bats: $(BINS) $(B)/fixtures/devws.stamp
 	$(SUITE) tests
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir,
-# built with a job per core (CI runs a plain make). With CG_SANITIZED=1 three tests skip
-# themselves, each of which make check runs in full: in tests/reliability.bats the crash
-# trials (their point is what SIGKILL leaves behind; a killed process never reaches a
-# sanitizer's exit checks), the concurrency run (a fixed span of wall time: fewer rounds under
-# a sanitizer, not other code) and the fuzz run (its targets are built with ASan and UBSan in
-# build-fuzz whatever B is: make check already ran the same binaries). The --memory-mb test
-# in tests/ingest_stream.bats spills a smaller graph (RSS is not checked under ASan).
+# built with a job per core (CI runs a plain make). With CG_SANITIZED=1 five tests skip
+# themselves, each of which make check runs in full: the SIGKILL-at-random-moments tests (in
+# tests/reliability.bats the crash trials, in tests/migrate.bats the upgrade and the reshard:
+# their point is what a kill leaves behind, and a killed process never reaches a sanitizer's
+# exit checks; the recovery code they lead to runs under the sanitizers in migrate's
+# killed-at-each-step tests), the reliability concurrency run (a fixed span of wall time,
+# fewer rounds under a sanitizer; tests/reader.bats runs readers beside a writer) and the
+# fuzz run (its targets are ASan and UBSan builds in build-fuzz whatever B is: make check ran
+# the same binaries). Two run smaller: the --memory-mb test in tests/ingest_stream.bats spills
+# a sixth of the graph (RSS is not checked under ASan), and the reliability corruption test
+# makes the first 10 of its 25 SST and value flips.
 ASAN_MAKE = $(MAKE) B=build-asan CFLAGS="-O1 -g" \
 	SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 NPROC := $(shell nproc 2>/dev/null || echo 1)
