@@ -24,7 +24,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 MANS     = $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check check-build check-unit check-bats check-asan check-reliability demo bench bench-large bench-xl install uninstall clean lint-man
+.PHONY: all check check-build check-unit check-bats check-asan check-reliability demo bench bench-large bench-xl bench-rustdoc install uninstall clean lint-man
 
 all: $(BINS)
 
@@ -106,6 +106,10 @@ bench-large: $(BINS)
 # 5M vertices / 25M edges: cg's ingest alone, in its default memory bound.
 bench-xl: $(BINS)
 	sh bench/run.sh $(abspath $(B)) XL
+
+# Real rustdoc JSON: DOCS=DIR (a target/doc), optional LOCK=Cargo.lock (bench/README.md).
+bench-rustdoc: $(BINS)
+	bash bench/rustdoc.sh $(abspath $(B)) $(DOCS) $(LOCK)
 
 lint-man:
 	for m in $(MANS); do groff -man -ww -z $$m || exit 1; done

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 int cg_grow(void *arrayp, size_t *cap, size_t need, size_t elem, size_t first)
 {
@@ -24,4 +25,12 @@ int cg_grow(void *arrayp, size_t *cap, size_t need, size_t elem, size_t first)
 	memcpy(arrayp, &p, sizeof p);
 	*cap = n;
 	return 0;
+}
+
+void cg_advise_huge(void *p, size_t n)
+{
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1), to = ((uintptr_t)p + n) & ~(huge - 1);
+	if (to > from)
+		madvise((void *)from, to - from, MADV_HUGEPAGE);
 }

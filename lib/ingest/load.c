@@ -204,10 +204,13 @@ typedef struct digest_entry {
 	char digest[17];
 } digest_entry;
 
+/* Entries found by path through an open-addressing index of entry numbers + 1 (0: empty),
+ * kept under half full: a watched monorepo has thousands of files, each looked up per update. */
 struct cg_digest_cache {
 	pthread_mutex_t mu;
 	digest_entry *e;
 	size_t n, cap;
+	size_t *index, nindex;
 };
 
 cg_digest_cache *cg_digest_cache_new(void)
@@ -225,6 +228,7 @@ void cg_digest_cache_free(cg_digest_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		free(c->e[i].path);
 	free(c->e);
+	free(c->index);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -236,12 +240,38 @@ static int same_file(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* The index slot of path: the one holding its entry, or the empty one where it would go. */
+static size_t *digest_slot(const cg_digest_cache *c, const char *path)
+{
+	size_t j = (size_t)XXH3_64bits(path, strlen(path)) & (c->nindex - 1);
+	while (c->index[j] && strcmp(c->e[c->index[j] - 1].path, path))
+		j = (j + 1) & (c->nindex - 1);
+	return &c->index[j];
+}
+
 static digest_entry *digest_find(cg_digest_cache *c, const char *path)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->e[i].path, path))
-			return &c->e[i];
-	return NULL;
+	size_t *slot = c->nindex ? digest_slot(c, path) : NULL;
+	return slot && *slot ? &c->e[*slot - 1] : NULL;
+}
+
+/* A new entry for path, indexed; NULL when memory runs out. */
+static digest_entry *digest_add(cg_digest_cache *c, const char *path)
+{
+	if ((c->n + 1) * 2 > c->nindex) {
+		size_t n = c->nindex ? c->nindex * 2 : 128, *index = calloc(n, sizeof *index);
+		if (!index)
+			return NULL;
+		free(c->index);
+		c->index = index;
+		c->nindex = n;
+		for (size_t i = 0; i < c->n; i++)
+			*digest_slot(c, c->e[i].path) = i + 1;
+	}
+	if (CG_GROW(c->e, c->cap, c->n + 1, 64) || !(c->e[c->n].path = strdup(path)))
+		return NULL;
+	*digest_slot(c, path) = c->n + 1;
+	return &c->e[c->n++];
 }
 
 /* The digest kept for path when the file is as it was then; 0 when none is. */
@@ -265,8 +295,8 @@ static void digest_keep(cg_digest_cache *c, const char *path, uint64_t seed, con
 		return;
 	pthread_mutex_lock(&c->mu);
 	digest_entry *e = digest_find(c, path);
-	if (!e && CG_GROW(c->e, c->cap, c->n + 1, 64) == 0 && (c->e[c->n].path = strdup(path)))
-		e = &c->e[c->n++];
+	if (!e)
+		e = digest_add(c, path);
 	if (e) { /* out of memory: just not kept */
 		e->st = *st;
 		e->seed = seed;

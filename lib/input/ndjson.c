@@ -75,7 +75,8 @@ int cg_ndjson_blank(const char *p, size_t n)
 static int field_of(const char *key, size_t n)
 {
 	for (int i = 0; i < F_N; i++)
-		if (strlen(field_names[i]) == n && memcmp(field_names[i], key, n) == 0)
+		/* the first byte inline: a call per field name and key cost a tenth of the ingest */
+		if (field_names[i][0] == key[0] && strncmp(field_names[i], key, n) == 0 && !field_names[i][n])
 			return i;
 	return -1;
 }
@@ -181,18 +182,19 @@ static int scan_line(cg_ndjson_parser *p, const char *text, size_t n)
 		const char *key;
 		if (!(s = scan_string(s, &key)))
 			return 0;
+		size_t klen = (size_t)(s - 1 - key);
 		s = skip_ws(s);
 		if (*s++ != ':')
 			return 0;
 		field scratch = { 0 };
-		int id = field_of(key, strlen(key));
+		int id = field_of(key, klen);
 		field *f = id < 0 ? &scratch : &p->f[id];
 		if (f->type != V_NONE) /* a repeated key: jansson refuses it */
 			return 0;
 		if (!(s = scan_value(p, skip_ws(s), f)))
 			return 0;
 		if (id < 0)
-			note_unknown(p, key, strlen(key));
+			note_unknown(p, key, klen);
 		s = skip_ws(s);
 		if (*s == ',')
 			s = skip_ws(s + 1);

@@ -1,6 +1,7 @@
 /* rustdoc: read one rustdoc JSON file (formats 54 to 57, rustdoc.h) into a crate's graph.
  *
- * One jansson parse, then passes over a table of the file's local ids (index + paths):
+ * One parse into a jdoc (jdoc.h; jansson only words the error when the text is not JSON),
+ * then passes over a table of the file's local ids (index + paths):
  * structure (who contains whom, which impls are synthetic), paths (defining paths, with
  * synthesised ones for impls, their items, fields), vertices, then edges. Local ids are only
  * keys of that table; everything written to the graph is keyed by vid. */
@@ -16,7 +17,7 @@
 
 #include "base/buf.h"
 #include "codec/keys.h"
-#include "json_arena.h"
+#include "jdoc.h"
 #include "rustdoc_int.h"
 
 /* ---- Cargo.lock: this crate's package and the versions its dependencies resolve to ---- */
@@ -83,10 +84,6 @@ static void rd_free(rd *r)
 	free(r->order);
 	free(r->depends);
 	cg_buf_free(&r->b);
-	if (r->in_arena)
-		cg_json_arena_close();
-	else
-		json_decref(r->doc);
 }
 
 static int is_hex64(const char *s)
@@ -103,7 +100,8 @@ static int set_info(rd *r, const char *buf, size_t len)
 {
 	char sum[40];
 	const char *checksum = r->pkg && is_hex64(r->pkg->checksum) ? r->pkg->checksum : sum;
-	snprintf(sum, sizeof sum, "xxh3:%016llx", (unsigned long long)XXH3_64bits(buf, len));
+	if (checksum == sum) /* hashed only when Cargo.lock has none: a pass over the whole file */
+		snprintf(sum, sizeof sum, "xxh3:%016llx", (unsigned long long)XXH3_64bits(buf, len));
 	cg_unit_info info = { .name = r->crate, .version = r->version, .checksum = checksum,
 			      .features = r->o.features, .source = r->name, .bytes = len,
 			      .depends = r->depends, .format_version = r->format_version };
@@ -111,24 +109,24 @@ static int set_info(rd *r, const char *buf, size_t len)
 }
 
 /* Top-level fields, format check first so that other versions get the clear message. */
-static int read_top(rd *r, json_t **index, json_t **paths, json_t **ext, const char **crate_version)
+static int read_top(rd *r, const cg_jv **index, const cg_jv **paths, const cg_jv **ext, const char **crate_version)
 {
-	json_t *fv = rd_field(r, NULL, r->doc, "format_version", J_INT);
+	const cg_jv *fv = rd_field(r, NULL, r->doc, "format_version", J_INT);
 	if (!fv)
 		return CG_EDATA;
-	json_int_t v = json_integer_value(fv);
+	int64_t v = cg_jv_int(fv);
 	if (v < CG_RUSTDOC_FORMAT_MIN)
 		return cg_err_set(r->err, CG_EDATA, "%s: format_version %lld is not supported (supported: %d to %d)",
 				  r->name, (long long)v, CG_RUSTDOC_FORMAT_MIN, CG_RUSTDOC_FORMAT_VERSION);
 	r->format_version = (int)(v > INT_MAX ? INT_MAX : v);
-	json_t *root = rd_field(r, NULL, r->doc, "root", J_INT);
-	json_t *cv = root ? rd_field(r, NULL, r->doc, "crate_version", J_STR | J_NULL) : NULL;
+	const cg_jv *root = rd_field(r, NULL, r->doc, "root", J_INT);
+	const cg_jv *cv = root ? rd_field(r, NULL, r->doc, "crate_version", J_STR | J_NULL) : NULL;
 	if (!cv || !(*index = rd_field(r, NULL, r->doc, "index", J_OBJ)) ||
 	    !(*paths = rd_field(r, NULL, r->doc, "paths", J_OBJ)) ||
 	    !(*ext = rd_field(r, NULL, r->doc, "external_crates", J_OBJ)))
 		return CG_EDATA;
-	*crate_version = json_string_value(cv);
-	json_int_t rid = json_integer_value(root);
+	*crate_version = cg_jv_str(cv);
+	int64_t rid = cg_jv_int(root);
 	if (rid < 0 || rid > UINT32_MAX)
 		return rd_fail(r, NULL, "%s", "root: not an item id");
 	r->root_id = (uint32_t)rid;
@@ -141,13 +139,25 @@ static int find_root(rd *r)
 	if (!root || !root->item || root->kind != CG_KIND_MODULE)
 		return rd_fail(r, NULL, "%s", "root: not a module in index");
 	rd_loc at_index = { NULL, "index", 0 }, at = { &at_index, root->key, 0 };
-	json_t *name = rd_field(r, &at, root->item, "name", J_STR);
+	const cg_jv *name = rd_field(r, &at, root->item, "name", J_STR);
 	if (!name)
 		return CG_EDATA;
 	root->kind = CG_KIND_CRATE;
 	r->root = root;
-	r->crate = json_string_value(name);
+	r->crate = cg_jv_str(name);
 	return 0;
+}
+
+/* jansson refuses what jdoc refuses (jdoc.h) and says where and why: its message is the one
+ * users have always seen. */
+static int invalid_json(const char *name, const char *buf, size_t len, cg_err *err)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(buf, len, 0, &jerr);
+	if (!doc)
+		return cg_err_set(err, CG_EDATA, "%s: line %d: invalid JSON: %s", name, jerr.line, jerr.text);
+	json_decref(doc);
+	return cg_err_set(err, CG_EINTERNAL, "%s: the JSON reader refused what jansson reads", name);
 }
 
 int cg_rustdoc_read(const char *name, const char *buf, size_t len, const cg_rustdoc_opts *o,
@@ -158,16 +168,12 @@ int cg_rustdoc_read(const char *name, const char *buf, size_t len, const cg_rust
 	rd r = { .name = name, .err = err ? err : &scratch };
 	if (o)
 		r.o = *o;
-	json_error_t jerr;
-	r.in_arena = cg_json_arena_open(len);
-	if (!(r.doc = json_loadb(buf, len, 0, &jerr))) {
-		rd_free(&r);
-		return cg_err_set(err, CG_EDATA, "%s: line %d: invalid JSON: %s", name, jerr.line, jerr.text);
-	}
-	json_t *index = NULL, *paths = NULL, *ext = NULL;
-	const char *crate_version = NULL;
 	int rc;
-	if (!json_is_object(r.doc))
+	if (!(r.doc = cg_jdoc_parse(buf, len, &rc)))
+		return rc == CG_EDATA ? invalid_json(name, buf, len, r.err) : rd_oom(&r);
+	const cg_jv *index = NULL, *paths = NULL, *ext = NULL;
+	const char *crate_version = NULL;
+	if (!cg_jv_is_obj(r.doc))
 		rc = cg_err_set(err, CG_EDATA, "%s: not a rustdoc JSON object", name);
 	else if (!(rc = read_top(&r, &index, &paths, &ext, &crate_version)) && !(rc = rd_load(&r, index, paths, ext)) &&
 		 !(rc = find_root(&r)) &&

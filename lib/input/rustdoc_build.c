@@ -19,32 +19,32 @@ static void set_parent(ent *child, uint32_t parent)
 /* Does module m's summary path equal child's minus its last segment? Then m defines it. */
 static int defines(const ent *m, const ent *child)
 {
-	json_t *mp = json_object_get(m->summary, "path"), *cp = json_object_get(child->summary, "path");
-	size_t n = json_array_size(mp);
-	if (!mp || !cp || n + 1 != json_array_size(cp))
+	const cg_jv *mp = cg_jv_get(m->summary, "path"), *cp = cg_jv_get(child->summary, "path");
+	size_t n = cg_jv_arr_size(mp);
+	if (!mp || !cp || n + 1 != cg_jv_arr_size(cp))
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!json_equal(json_array_get(mp, i), json_array_get(cp, i)))
+		if (strcmp(cg_jv_str(cg_jv_at(mp, i)), cg_jv_str(cg_jv_at(cp, i))) != 0) /* strings: load_paths checked */
 			return 0;
 	return 1;
 }
 
 /* Children of item e listed in array field k of obj: ids (or null for stripped fields). */
-static int adopt(rd *r, ent *e, const json_t *obj, const char *k, const rd_loc *at)
+static int adopt(rd *r, ent *e, const cg_jv *obj, const char *k, const rd_loc *at)
 {
-	json_t *a = rd_field(r, at, obj, k, J_ARR);
+	const cg_jv *a = rd_field(r, at, obj, k, J_ARR);
 	if (!a)
 		return CG_EDATA;
 	size_t i;
-	json_t *v;
-	json_array_foreach(a, i, v) {
-		if (json_is_null(v))
+	const cg_jv *v;
+	cg_jv_arr_foreach(a, i, v) {
+		if (cg_jv_is_null(v))
 			continue;
-		if (!json_is_integer(v)) {
+		if (!cg_jv_is_int(v)) {
 			rd_loc at_k = { at, k, 0 }, at_i = { &at_k, NULL, (long)i };
 			return rd_fail(r, &at_i, "%s", "not an item id");
 		}
-		ent *c = rd_ent(r, (uint32_t)json_integer_value(v));
+		ent *c = rd_ent(r, (uint32_t)cg_jv_int(v));
 		if (!c || !c->item)
 			continue;
 		if (e->kind == CG_KIND_MODULE || e->kind == CG_KIND_CRATE) {
@@ -59,16 +59,16 @@ static int adopt(rd *r, ent *e, const json_t *obj, const char *k, const rd_loc *
 }
 
 /* struct / union / variant fields: "unit" | {"tuple": [ids]} | {"plain"|"struct": {"fields"}} */
-static int adopt_fields(rd *r, ent *e, const json_t *kind, const rd_loc *at)
+static int adopt_fields(rd *r, ent *e, const cg_jv *kind, const rd_loc *at)
 {
-	json_t *v;
+	const cg_jv *v;
 	rd_loc at_kind = { at, "kind", 0 };
-	if (!json_is_object(kind))
+	if (!cg_jv_is_obj(kind))
 		return 0;
-	if ((v = json_object_get(kind, "tuple")))
+	if ((v = cg_jv_get(kind, "tuple")))
 		return adopt(r, e, kind, "tuple", &at_kind);
-	if ((v = json_object_get(kind, "plain")) || (v = json_object_get(kind, "struct"))) {
-		rd_loc at_v = { &at_kind, json_object_get(kind, "plain") ? "plain" : "struct", 0 };
+	if ((v = cg_jv_get(kind, "plain")) || (v = cg_jv_get(kind, "struct"))) {
+		rd_loc at_v = { &at_kind, cg_jv_get(kind, "plain") ? "plain" : "struct", 0 };
 		return adopt(r, e, v, "fields", &at_v);
 	}
 	return 0;
@@ -76,13 +76,13 @@ static int adopt_fields(rd *r, ent *e, const json_t *kind, const rd_loc *at)
 
 static int skip_impl(rd *r, ent *e, const rd_loc *at)
 {
-	json_t *synth = rd_field(r, at, e->body, "is_synthetic", J_BOOL);
-	json_t *blanket = synth ? rd_field(r, at, e->body, "blanket_impl", J_OBJ | J_NULL) : NULL;
-	json_t *items = blanket ? rd_field(r, at, e->body, "items", J_ARR) : NULL;
+	const cg_jv *synth = rd_field(r, at, e->body, "is_synthetic", J_BOOL);
+	const cg_jv *blanket = synth ? rd_field(r, at, e->body, "blanket_impl", J_OBJ | J_NULL) : NULL;
+	const cg_jv *items = blanket ? rd_field(r, at, e->body, "items", J_ARR) : NULL;
 	if (!items || !rd_field(r, at, e->body, "trait", J_OBJ | J_NULL) ||
 	    !rd_field(r, at, e->body, "for", J_OBJ))
 		return CG_EDATA;
-	if (!json_is_true(synth) && json_is_null(blanket))
+	if (!cg_jv_is_true(synth) && cg_jv_is_null(blanket))
 		return 0;
 	if (r->o.keep_synthetic) {
 		e->flags |= E_SYNTH; /* the impl only: its items are ordinary methods of it */
@@ -90,9 +90,9 @@ static int skip_impl(rd *r, ent *e, const rd_loc *at)
 	}
 	e->flags |= E_SKIP;
 	size_t i;
-	json_t *v;
-	json_array_foreach(items, i, v) {
-		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+	const cg_jv *v;
+	cg_jv_arr_foreach(items, i, v) {
+		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
 		if (c && c->item)
 			c->flags |= E_SKIP;
 	}
@@ -103,15 +103,15 @@ static int structure_one(rd *r, ent *e)
 {
 	rd_loc at_index = { NULL, "index", 0 }, at_item = { &at_index, e->key, 0 },
 	       at_inner = { &at_item, "inner", 0 };
-	const char *kname = json_object_iter_key(json_object_iter(json_object_get(e->item, "inner")));
+	const char *kname = e->kname;
 	rd_loc at = { &at_inner, kname, 0 };
-	const json_t *b = e->body;
+	const cg_jv *b = e->body;
 	switch (e->kind) {
 	case CG_KIND_CRATE:
 	case CG_KIND_MODULE:
 		return adopt(r, e, b, "items", &at);
 	case CG_KIND_STRUCT: {
-		json_t *k = rd_field(r, &at, b, "kind", J_STR | J_OBJ);
+		const cg_jv *k = rd_field(r, &at, b, "kind", J_STR | J_OBJ);
 		return !k || adopt_fields(r, e, k, &at) || adopt(r, e, b, "impls", &at) ? CG_EDATA : 0;
 	}
 	case CG_KIND_UNION:
@@ -119,7 +119,7 @@ static int structure_one(rd *r, ent *e)
 	case CG_KIND_ENUM:
 		return adopt(r, e, b, "variants", &at) || adopt(r, e, b, "impls", &at) ? CG_EDATA : 0;
 	case CG_KIND_VARIANT: {
-		json_t *k = rd_field(r, &at, b, "kind", J_STR | J_OBJ);
+		const cg_jv *k = rd_field(r, &at, b, "kind", J_STR | J_OBJ);
 		return k ? adopt_fields(r, e, k, &at) : CG_EDATA;
 	}
 	case CG_KIND_TRAIT:
@@ -137,13 +137,13 @@ static int trait_impls(rd *r, ent *e)
 {
 	rd_loc at_index = { NULL, "index", 0 }, at_item = { &at_index, e->key, 0 },
 	       at_inner = { &at_item, "inner", 0 }, at = { &at_inner, "trait", 0 };
-	json_t *a = rd_field(r, &at, e->body, "implementations", J_ARR);
+	const cg_jv *a = rd_field(r, &at, e->body, "implementations", J_ARR);
 	if (!a)
 		return CG_EDATA;
 	size_t i;
-	json_t *v;
-	json_array_foreach(a, i, v) {
-		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+	const cg_jv *v;
+	cg_jv_arr_foreach(a, i, v) {
+		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
 		if (c && c->item)
 			set_parent(c, e->id);
 	}
@@ -155,11 +155,11 @@ static int use_parents(rd *r, ent *u)
 {
 	rd_loc at_index = { NULL, "index", 0 }, at_item = { &at_index, u->key, 0 },
 	       at_inner = { &at_item, "inner", 0 }, at = { &at_inner, "use", 0 };
-	json_t *id = rd_field(r, &at, u->body, "id", J_INT | J_NULL);
+	const cg_jv *id = rd_field(r, &at, u->body, "id", J_INT | J_NULL);
 	if (!id || !rd_field(r, &at, u->body, "name", J_STR) || !rd_field(r, &at, u->body, "is_glob", J_BOOL))
 		return CG_EDATA;
-	ent *t = json_is_integer(id) ? rd_ent(r, (uint32_t)json_integer_value(id)) : NULL;
-	if (t && t->item && u->has_parent && !json_is_true(json_object_get(u->body, "is_glob")))
+	ent *t = cg_jv_is_int(id) ? rd_ent(r, (uint32_t)cg_jv_int(id)) : NULL;
+	if (t && t->item && u->has_parent && !cg_jv_is_true(cg_jv_get(u->body, "is_glob")))
 		set_parent(t, u->parent);
 	return 0;
 }
@@ -201,7 +201,7 @@ static const char *intern(rd *r, const cg_buf *b)
 
 static int is_local_summary(const ent *e)
 {
-	return e->summary && json_integer_value(json_object_get(e->summary, "crate_id")) == 0;
+	return e->summary && cg_jv_int(cg_jv_get(e->summary, "crate_id")) == 0;
 }
 
 static const char *path_of(rd *r, ent *e);
@@ -223,12 +223,12 @@ static const char *path_of(rd *r, ent *e)
 	int rc;
 	e->flags |= E_PATHING;
 	if (e == r->root)
-		rc = cg_buf_printf(&b, "%s", r->crate);
+		rc = rd_join(&b, r->crate, "", "");
 	else if (is_local_summary(e) && e->kind != CG_KIND_IMPL)
 		rc = rd_join_summary(e->summary, &b);
 	else {
-		const char *name = e->item ? rd_sget(e->item, "name") : NULL;
-		rc = cg_buf_printf(&b, "%s::%s", parent_path(r, e), name ? name : "_");
+		const char *name = e->name; /* NULL without an item */
+		rc = rd_join(&b, parent_path(r, e), "::", name ? name : "_");
 	}
 	e->flags &= (uint8_t)~E_PATHING;
 	if (rc == 0)
@@ -243,12 +243,12 @@ static const char *impl_anchor(rd *r, const ent *e, cg_buf *b)
 {
 	uint32_t id;
 	ent *t = NULL;
-	if (rd_type_id(json_object_get(e->body, "for"), &id))
+	if (rd_type_id(cg_jv_get(e->body, "for"), &id))
 		t = rd_ent(r, id);
 	if (!t || !(t->item || is_local_summary(t))) {
-		json_t *tr = json_object_get(e->body, "trait");
-		json_t *tid = json_object_get(tr, "id");
-		t = json_is_integer(tid) ? rd_ent(r, (uint32_t)json_integer_value(tid)) : NULL;
+		const cg_jv *tr = cg_jv_get(e->body, "trait");
+		const cg_jv *tid = cg_jv_get(tr, "id");
+		t = cg_jv_is_int(tid) ? rd_ent(r, (uint32_t)cg_jv_int(tid)) : NULL;
 		if (t && !(t->item || is_local_summary(t)))
 			t = NULL;
 	}
@@ -267,15 +267,15 @@ static const char *impl_anchor(rd *r, const ent *e, cg_buf *b)
 static int impl_label(rd *r, ent *e)
 {
 	cg_buf b = { 0 };
-	json_t *tr = json_object_get(e->body, "trait");
+	const cg_jv *tr = cg_jv_get(e->body, "trait");
 	cg_buf_printf(&b, "<impl ");
-	if (tr && !json_is_null(tr)) {
-		if (json_is_true(json_object_get(e->body, "is_negative")))
+	if (tr && !cg_jv_is_null(tr)) {
+		if (cg_jv_is_true(cg_jv_get(e->body, "is_negative")))
 			cg_buf_putc(&b, '!');
 		rd_render_path(r, &b, tr, 0);
 		cg_buf_printf(&b, " for ");
 	}
-	rd_render_type(r, &b, json_object_get(e->body, "for"), 0);
+	rd_render_type(r, &b, cg_jv_get(e->body, "for"), 0);
 	int rc = cg_buf_putc(&b, '>');
 	e->label = rc == 0 ? intern(r, &b) : NULL;
 	cg_buf_free(&b);
@@ -303,11 +303,11 @@ static int impl_cmp(const void *a, const void *b)
 
 static void span_key(const ent *e, impl_key *k)
 {
-	json_t *span = json_object_get(e->item, "span"), *begin = json_object_get(span, "begin");
+	const cg_jv *span = e->span, *begin = cg_jv_get(span, "begin");
 	k->e = (ent *)e;
 	k->file = rd_sget(span, "filename") ? rd_sget(span, "filename") : "";
-	k->line = (long)json_integer_value(json_array_get(begin, 0));
-	k->col = (long)json_integer_value(json_array_get(begin, 1));
+	k->line = (long)cg_jv_int(cg_jv_at(begin, 0));
+	k->col = (long)cg_jv_int(cg_jv_at(begin, 1));
 }
 
 /* Impl paths, made unique: impls that render alike (same trait and type text) get "[2]",
@@ -329,7 +329,7 @@ static int impl_paths(rd *r)
 		if ((rc = impl_label(r, e)))
 			break;
 		cg_buf_reset(&b);
-		if (!(anchor = impl_anchor(r, e, &a)) || cg_buf_printf(&b, "%s::%s", anchor, e->label) < 0 ||
+		if (!(anchor = impl_anchor(r, e, &a)) || rd_join(&b, anchor, "::", e->label) < 0 ||
 		    !(e->path = intern(r, &b)))
 			rc = rd_oom(r);
 		span_key(e, &keys[k++]);
@@ -351,11 +351,11 @@ static int impl_paths(rd *r)
 
 /* ---- vertices ---- */
 
-static int vis_of(const json_t *v)
+static int vis_of(const cg_jv *v)
 {
-	const char *s = json_string_value(v);
+	const char *s = cg_jv_str(v);
 	if (!s)
-		return json_is_object(v) ? CG_VIS_RESTRICTED : CG_VIS_UNKNOWN;
+		return cg_jv_is_obj(v) ? CG_VIS_RESTRICTED : CG_VIS_UNKNOWN;
 	return cg_vis_parse(s);
 }
 
@@ -381,19 +381,19 @@ static int first_line(rd *r, const char *docs, const char **out)
 
 static int add_item_vertex(rd *r, ent *e)
 {
-	json_t *span = json_object_get(e->item, "span");
-	json_t *begin = json_object_get(span, "begin"), *end = json_object_get(span, "end");
-	cg_vertex v = { .kind = e->kind, .vis = vis_of(json_object_get(e->item, "visibility")),
+	const cg_jv *span = e->span;
+	const cg_jv *begin = cg_jv_get(span, "begin"), *end = cg_jv_get(span, "end");
+	cg_vertex v = { .kind = e->kind, .vis = vis_of(e->vis),
 			.flags = (e->flags & E_SYNTH) ? CG_VFLAG_SYNTHETIC : 0,
-			.line = (uint32_t)json_integer_value(json_array_get(begin, 0)),
-			.end_line = (uint32_t)json_integer_value(json_array_get(end, 0)),
-			.column = (uint32_t)json_integer_value(json_array_get(begin, 1)) };
-	v.str[CG_VF_NAME] = e == r->root ? r->crate : e->kind == CG_KIND_IMPL ? e->label : rd_sget(e->item, "name");
+			.line = (uint32_t)cg_jv_int(cg_jv_at(begin, 0)),
+			.end_line = (uint32_t)cg_jv_int(cg_jv_at(end, 0)),
+			.column = (uint32_t)cg_jv_int(cg_jv_at(begin, 1)) };
+	v.str[CG_VF_NAME] = e == r->root ? r->crate : e->kind == CG_KIND_IMPL ? e->label : e->name;
 	v.str[CG_VF_PATH] = path_of(r, e);
 	v.str[CG_VF_CRATE] = r->crate;
 	v.str[CG_VF_VERSION] = r->version;
 	v.str[CG_VF_FILE] = rd_sget(span, "filename");
-	if (first_line(r, rd_sget(e->item, "docs"), &v.str[CG_VF_DOCS]))
+	if (first_line(r, e->docs, &v.str[CG_VF_DOCS]))
 		return CG_EINTERNAL;
 	if (!v.str[CG_VF_PATH])
 		return rd_oom(r);
@@ -431,8 +431,8 @@ static int edge(rd *r, uint64_t src, int type, uint64_t dst, const char *file, u
 
 static const char *span_file(const ent *e, uint32_t *line)
 {
-	json_t *span = json_object_get(e->item, "span");
-	*line = (uint32_t)json_integer_value(json_array_get(json_object_get(span, "begin"), 0));
+	const cg_jv *span = e->span;
+	*line = (uint32_t)cg_jv_int(cg_jv_at(cg_jv_get(span, "begin"), 0));
 	return rd_sget(span, "filename");
 }
 
@@ -441,14 +441,14 @@ static int alias(rd *r, const ent *target, const char *module_path, const char *
 	if (!(target->flags & E_VERTEX) || !name)
 		return 0;
 	cg_buf_reset(&r->b);
-	if (cg_buf_printf(&r->b, "%s::%s", module_path, name) < 0 || cg_graph_add_alias(r->g, target->vid, (char *)r->b.data) < 0)
+	if (rd_join(&r->b, module_path, "::", name) < 0 || cg_graph_add_alias(r->g, target->vid, (char *)r->b.data) < 0)
 		return rd_oom(r);
 	return 0;
 }
 
 static int is_public(const ent *e)
 {
-	return vis_of(json_object_get(e->item, "visibility")) == CG_VIS_PUBLIC;
+	return vis_of(e->vis) == CG_VIS_PUBLIC;
 }
 
 /* Can module m be named from outside: it and every module above it public? (An alias made
@@ -468,25 +468,25 @@ static int public_module(rd *r, const ent *m)
  * own `pub use`s (globs too: libc's lib.rs -> unix -> linux_like -> ...) what they re-export. */
 static int glob_aliases(rd *r, const ent *t, const char *module_path, int depth)
 {
-	json_t *items = json_object_get(t->body, t->kind == CG_KIND_ENUM ? "variants" : "items");
+	const cg_jv *items = cg_jv_get(t->body, t->kind == CG_KIND_ENUM ? "variants" : "items");
 	size_t i;
-	json_t *v;
-	json_array_foreach(items, i, v) {
-		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+	const cg_jv *v;
+	cg_jv_arr_foreach(items, i, v) {
+		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
 		if (!c || !c->item)
 			continue;
 		if (c->kind == K_USE) {
-			json_t *tid = json_object_get(c->body, "id");
-			ent *ct = json_is_integer(tid) ? rd_ent(r, (uint32_t)json_integer_value(tid)) : NULL;
+			const cg_jv *tid = cg_jv_get(c->body, "id");
+			ent *ct = cg_jv_is_int(tid) ? rd_ent(r, (uint32_t)cg_jv_int(tid)) : NULL;
 			if (!ct || !is_public(c))
 				continue;
-			if (json_is_true(json_object_get(c->body, "is_glob"))) {
+			if (cg_jv_is_true(cg_jv_get(c->body, "is_glob"))) {
 				if (depth < 16 && ct->item && glob_aliases(r, ct, module_path, depth + 1))
 					return r->err->code;
 			} else if (alias(r, ct, module_path, rd_sget(c->body, "name"))) {
 				return r->err->code;
 			}
-		} else if ((t->kind == CG_KIND_ENUM || is_public(c)) && alias(r, c, module_path, rd_sget(c->item, "name"))) {
+		} else if ((t->kind == CG_KIND_ENUM || is_public(c)) && alias(r, c, module_path, c->name)) {
 			return r->err->code;
 		}
 	}
@@ -499,18 +499,18 @@ static int glob_aliases(rd *r, const ent *t, const char *module_path, int depth)
 static int use_edges(rd *r, ent *u)
 {
 	ent *m = u->has_parent ? rd_ent(r, u->parent) : NULL;
-	json_t *tid = json_object_get(u->body, "id");
-	if (!m || !(m->flags & E_VERTEX) || !json_is_integer(tid))
+	const cg_jv *tid = cg_jv_get(u->body, "id");
+	if (!m || !(m->flags & E_VERTEX) || !cg_jv_is_int(tid))
 		return 0;
 	uint32_t line;
 	const char *file = span_file(u, &line);
-	int glob = json_is_true(json_object_get(u->body, "is_glob"));
+	int glob = cg_jv_is_true(cg_jv_get(u->body, "is_glob"));
 	unsigned flags = is_public(u) ? CG_EDGE_FLAG_REEXPORT | (glob ? CG_EDGE_FLAG_GLOB : 0) : 0;
 	uint64_t dst;
-	if (rd_vid(r, (uint32_t)json_integer_value(tid), &dst) ||
+	if (rd_vid(r, (uint32_t)cg_jv_int(tid), &dst) ||
 	    edge_flagged(r, m->vid, CG_EDGE_USES, dst, file, line, flags))
 		return r->err->code;
-	ent *t = rd_ent(r, (uint32_t)json_integer_value(tid));
+	ent *t = rd_ent(r, (uint32_t)cg_jv_int(tid));
 	if (!t || !(t->flags & E_VERTEX) || !is_public(u) || !public_module(r, m))
 		return 0;
 	if (glob)
@@ -536,7 +536,7 @@ static int item_uses(rd *r, ent *e)
 	if (e->kind >= sizeof parts / sizeof *parts)
 		return 0;
 	for (int i = 0; i < 3 && parts[e->kind][i]; i++)
-		if (rd_uses(r, e->vid, json_object_get(e->body, parts[e->kind][i]), file, line))
+		if (rd_uses(r, e->vid, cg_jv_get(e->body, parts[e->kind][i]), file, line))
 			return r->err->code;
 	return 0;
 }
@@ -548,10 +548,10 @@ static int trait_item(rd *r, ent *t, const char *name, uint64_t *vid)
 	if (!t->item)
 		return rd_member_stub(r, t, name, CG_KIND_METHOD, vid);
 	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(t->body, "items"), i, v) {
-		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
-		const char *n = c && c->item ? rd_sget(c->item, "name") : NULL;
+	const cg_jv *v;
+	cg_jv_arr_foreach(cg_jv_get(t->body, "items"), i, v) {
+		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
+		const char *n = c && c->item ? c->name : NULL;
 		if (n && !strcmp(n, name) && (c->flags & E_VERTEX)) {
 			*vid = c->vid;
 			return 0;
@@ -565,17 +565,17 @@ static int method_links(rd *r, ent *impl, uint32_t trait_id)
 {
 	ent *t = rd_ent(r, trait_id);
 	size_t i;
-	json_t *v;
+	const cg_jv *v;
 	if (!t || (!t->item && !t->summary))
 		return 0;
-	json_array_foreach(json_object_get(impl->body, "items"), i, v) {
-		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
+	cg_jv_arr_foreach(cg_jv_get(impl->body, "items"), i, v) {
+		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
 		uint64_t dst;
 		uint32_t line;
-		if (!c || !(c->flags & E_VERTEX) || c->kind != CG_KIND_METHOD || !rd_sget(c->item, "name"))
+		if (!c || !(c->flags & E_VERTEX) || c->kind != CG_KIND_METHOD || !c->name)
 			continue;
 		const char *file = span_file(c, &line);
-		if (trait_item(r, t, rd_sget(c->item, "name"), &dst) ||
+		if (trait_item(r, t, c->name, &dst) ||
 		    edge(r, c->vid, CG_EDGE_IMPLEMENTS, dst, file, line))
 			return r->err->code;
 	}
@@ -601,15 +601,15 @@ static int impl_of_cmp(const void *a, const void *b)
  * path (not a primitive, reference, tuple, array, slice or generic). */
 static int impl_sides(rd *r, ent *e, uint64_t *type, uint64_t *trait)
 {
-	json_t *tid = json_object_get(json_object_get(e->body, "trait"), "id");
-	json_t *self = json_object_get(json_object_get(e->body, "for"), "resolved_path");
-	json_t *sid = json_object_get(self, "id");
+	const cg_jv *tid = cg_jv_get(cg_jv_get(e->body, "trait"), "id");
+	const cg_jv *self = cg_jv_get(cg_jv_get(e->body, "for"), "resolved_path");
+	const cg_jv *sid = cg_jv_get(self, "id");
 	*type = *trait = 0;
-	if (!json_is_integer(tid) || json_is_true(json_object_get(e->body, "is_negative")))
+	if (!cg_jv_is_int(tid) || cg_jv_is_true(cg_jv_get(e->body, "is_negative")))
 		return 0;
-	if (rd_vid(r, (uint32_t)json_integer_value(tid), trait))
+	if (rd_vid(r, (uint32_t)cg_jv_int(tid), trait))
 		return r->err->code;
-	return json_is_integer(sid) ? rd_vid(r, (uint32_t)json_integer_value(sid), type) : 0;
+	return cg_jv_is_int(sid) ? rd_vid(r, (uint32_t)cg_jv_int(sid), type) : 0;
 }
 
 /* Implements edges, one per trait impl: from the self type when it is a path type, else
@@ -627,8 +627,8 @@ static int implements(rd *r)
 			continue;
 		a[n].e = e;
 		if (!(rc = impl_sides(r, e, &a[n].type, &a[n].trait)) && a[n].trait) {
-			json_t *tid = json_object_get(json_object_get(e->body, "trait"), "id");
-			rc = method_links(r, e, (uint32_t)json_integer_value(tid));
+			const cg_jv *tid = cg_jv_get(cg_jv_get(e->body, "trait"), "id");
+			rc = method_links(r, e, (uint32_t)cg_jv_int(tid));
 			n++;
 		}
 	}
@@ -659,10 +659,10 @@ static int item_edges(rd *r, ent *e)
 		return 0;
 	/* items this module lists but does not define: inlined re-exports */
 	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(e->body, "items"), i, v) {
-		ent *c = json_is_integer(v) ? rd_ent(r, (uint32_t)json_integer_value(v)) : NULL;
-		if (c && (c->flags & E_VERTEX) && (!c->has_parent || c->parent != e->id) && alias(r, c, e->path, rd_sget(c->item, "name")))
+	const cg_jv *v;
+	cg_jv_arr_foreach(cg_jv_get(e->body, "items"), i, v) {
+		ent *c = cg_jv_is_int(v) ? rd_ent(r, (uint32_t)cg_jv_int(v)) : NULL;
+		if (c && (c->flags & E_VERTEX) && (!c->has_parent || c->parent != e->id) && alias(r, c, e->path, c->name))
 			return r->err->code;
 	}
 	return 0;
@@ -689,7 +689,7 @@ static int depends(rd *r)
 		if (cg_graph_add_vertex(r->g, &v, &vid, r->err) || edge(r, r->root->vid, CG_EDGE_DEPENDS, vid, NULL, 0))
 			return r->err->code;
 		cg_buf_reset(&r->b);
-		if (cg_buf_printf(&r->b, "%s@%s", crate, d->version) < 0 || cg_buf_putc(&r->b, 0) < 0 ||
+		if (rd_join(&r->b, crate, "@", d->version) < 0 || cg_buf_putc(&r->b, 0) < 0 ||
 		    !(r->depends[k++] = cg_graph_strdup(r->g, (char *)r->b.data)))
 			return rd_oom(r);
 	}

@@ -2,7 +2,6 @@
  * from index, paths and external_crates), lookups in it, errors that name a JSON location,
  * and stubs for items known only from `paths`. rustdoc.c and rustdoc_build.c/_type.c use it;
  * it calls none of them. */
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,30 +48,30 @@ int rd_oom(rd *r)
 	return cg_err_set(r->err, CG_EINTERNAL, "out of memory");
 }
 
-static const char *json_type_name(const json_t *v)
+static const char *json_type_name(const cg_jv *v)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
+	switch (v->type) {
+	case CG_JOBJ: return "an object";
+	case CG_JARR: return "an array";
+	case CG_JSTR: return "a string";
+	case CG_JINT: return "an integer";
+	case CG_JREAL: return "a number";
+	case CG_JTRUE:
+	case CG_JFALSE: return "a boolean";
 	default: return "null";
 	}
 }
 
-static int type_ok(const json_t *v, int types)
+static int type_ok(const cg_jv *v, int types)
 {
-	return ((types & J_OBJ) && json_is_object(v)) || ((types & J_ARR) && json_is_array(v)) ||
-	       ((types & J_STR) && json_is_string(v)) || ((types & J_INT) && json_is_integer(v)) ||
-	       ((types & J_BOOL) && json_is_boolean(v)) || ((types & J_NULL) && json_is_null(v));
+	return ((types & J_OBJ) && cg_jv_is_obj(v)) || ((types & J_ARR) && cg_jv_is_arr(v)) ||
+	       ((types & J_STR) && cg_jv_is_str(v)) || ((types & J_INT) && cg_jv_is_int(v)) ||
+	       ((types & J_BOOL) && cg_jv_is_bool(v)) || ((types & J_NULL) && cg_jv_is_null(v));
 }
 
-json_t *rd_field(rd *r, const rd_loc *at, const json_t *obj, const char *k, int types)
+const cg_jv *rd_field(rd *r, const rd_loc *at, const cg_jv *obj, const char *k, int types)
 {
-	json_t *v = json_object_get(obj, k);
+	const cg_jv *v = cg_jv_get(obj, k);
 	if (!v) {
 		rd_fail(r, at, "missing field '%s'", k);
 		return NULL;
@@ -181,28 +180,32 @@ int rd_kind(const char *name)
 
 /* ---- load: the id table from index, paths and external_crates ---- */
 
-static int load_index(rd *r, json_t *index)
+static int load_index(rd *r, const cg_jv *index)
 {
 	rd_loc at_index = { NULL, "index", 0 };
-	const char *key;
-	json_t *item;
-	json_object_foreach(index, key, item) {
+	size_t k;
+	const cg_jmember *m;
+	cg_jv_obj_foreach(index, k, m) {
+		const char *key = m->key;
+		const cg_jv *item = &m->v;
 		rd_loc at = { &at_index, key, 0 };
 		uint32_t id;
 		if (parse_id(key, &id) < 0)
 			return rd_fail(r, &at, "%s", "key is not an item id");
-		if (!json_is_object(item))
+		if (!cg_jv_is_obj(item))
 			return rd_fail(r, &at, "unexpected %s", json_type_name(item));
-		json_t *inner = rd_field(r, &at, item, "inner", J_OBJ);
-		if (!inner || !rd_field(r, &at, item, "name", J_STR | J_NULL) ||
-		    !rd_field(r, &at, item, "visibility", J_STR | J_OBJ) ||
-		    !rd_field(r, &at, item, "span", J_OBJ | J_NULL) || !rd_field(r, &at, item, "docs", J_STR | J_NULL))
+		const cg_jv *inner = rd_field(r, &at, item, "inner", J_OBJ), *name = NULL, *vis = NULL, *span = NULL,
+			    *docs = NULL;
+		if (!inner || !(name = rd_field(r, &at, item, "name", J_STR | J_NULL)) ||
+		    !(vis = rd_field(r, &at, item, "visibility", J_STR | J_OBJ)) ||
+		    !(span = rd_field(r, &at, item, "span", J_OBJ | J_NULL)) ||
+		    !(docs = rd_field(r, &at, item, "docs", J_STR | J_NULL)))
 			return CG_EDATA;
-		void *it = json_object_iter(inner);
+		const cg_jmember *first = cg_jv_first(inner);
 		rd_loc at_inner = { &at, "inner", 0 };
-		if (!it)
+		if (!first)
 			return rd_fail(r, &at_inner, "%s", "no item kind");
-		const char *kname = json_object_iter_key(it);
+		const char *kname = first->key;
 		int kind = rd_kind(kname);
 		if (kind < 0 || kind == K_NONE)
 			return rd_fail(r, &at_inner, "unknown item kind '%s'", kname);
@@ -210,39 +213,46 @@ static int load_index(rd *r, json_t *index)
 		if (!e)
 			return rd_oom(r);
 		e->item = item;
+		e->name = cg_jv_str(name);
+		e->docs = cg_jv_str(docs);
+		e->kname = kname;
+		e->span = span;
+		e->vis = vis;
 		e->key = key;
 		e->kind = (uint8_t)kind;
-		e->body = json_object_iter_value(it);
+		e->body = &first->v;
 		/* `paths` calls function-like proc macros "macro": so must their vertices, for
 		 * other crates' stubs of them to match */
-		const char *pk = json_string_value(json_object_get(e->body, "kind"));
+		const char *pk = cg_jv_str(cg_jv_get(e->body, "kind"));
 		if (kind == CG_KIND_PROC_MACRO && pk && strcmp(pk, "bang") == 0)
 			e->kind = CG_KIND_MACRO;
 	}
 	return 0;
 }
 
-static int load_paths(rd *r, json_t *paths)
+static int load_paths(rd *r, const cg_jv *paths)
 {
 	rd_loc at_paths = { NULL, "paths", 0 };
-	const char *key;
-	json_t *sum;
-	json_object_foreach(paths, key, sum) {
+	size_t k;
+	const cg_jmember *m;
+	cg_jv_obj_foreach(paths, k, m) {
+		const char *key = m->key;
+		const cg_jv *sum = &m->v;
 		rd_loc at = { &at_paths, key, 0 };
 		uint32_t id;
 		if (parse_id(key, &id) < 0)
 			return rd_fail(r, &at, "%s", "key is not an item id");
-		if (!json_is_object(sum))
+		if (!cg_jv_is_obj(sum))
 			return rd_fail(r, &at, "unexpected %s", json_type_name(sum));
-		json_t *crate_id = rd_field(r, &at, sum, "crate_id", J_INT);
-		json_t *path = crate_id ? rd_field(r, &at, sum, "path", J_ARR) : NULL;
-		json_t *kind = path ? rd_field(r, &at, sum, "kind", J_STR) : NULL;
+		const cg_jv *crate_id = rd_field(r, &at, sum, "crate_id", J_INT);
+		const cg_jv *path = crate_id ? rd_field(r, &at, sum, "path", J_ARR) : NULL;
+		const cg_jv *kind = path ? rd_field(r, &at, sum, "kind", J_STR) : NULL;
 		if (!kind)
 			return CG_EDATA;
 		size_t i;
-		json_t *c;
-		json_array_foreach(path, i, c) {
-			if (!json_is_string(c)) {
+		const cg_jv *c;
+		cg_jv_arr_foreach(path, i, c) {
+			if (!cg_jv_is_str(c)) {
 				rd_loc at_path = { &at, "path", 0 }, at_c = { &at_path, NULL, (long)i };
 				return rd_fail(r, &at_c, "unexpected %s", json_type_name(c));
 			}
@@ -264,30 +274,32 @@ static int is_std_crate(const char *path, const char *url)
 	       (url && strncmp(url, "https://doc.rust-lang.org/", 26) == 0);
 }
 
-static int load_external(rd *r, json_t *ext)
+static int load_external(rd *r, const cg_jv *ext)
 {
 	rd_loc at_ext = { NULL, "external_crates", 0 };
-	r->xc = calloc(json_object_size(ext) + 1, sizeof *r->xc);
+	r->xc = calloc(cg_jv_obj_size(ext) + 1, sizeof *r->xc);
 	if (!r->xc)
 		return rd_oom(r);
-	const char *key;
-	json_t *c;
-	json_object_foreach(ext, key, c) {
+	size_t k;
+	const cg_jmember *m;
+	cg_jv_obj_foreach(ext, k, m) {
+		const char *key = m->key;
+		const cg_jv *c = &m->v;
 		rd_loc at = { &at_ext, key, 0 };
 		uint32_t id;
 		if (parse_id(key, &id) < 0)
 			return rd_fail(r, &at, "%s", "key is not a crate id");
-		if (!json_is_object(c))
+		if (!cg_jv_is_obj(c))
 			return rd_fail(r, &at, "unexpected %s", json_type_name(c));
-		json_t *name = rd_field(r, &at, c, "name", J_STR);
-		json_t *url = name ? rd_field(r, &at, c, "html_root_url", J_STR | J_NULL) : NULL;
+		const cg_jv *name = rd_field(r, &at, c, "name", J_STR);
+		const cg_jv *url = name ? rd_field(r, &at, c, "html_root_url", J_STR | J_NULL) : NULL;
 		if (!url)
 			return CG_EDATA;
-		json_t *path = json_object_get(c, "path");
+		const cg_jv *path = cg_jv_get(c, "path");
 		ext_crate *x = &r->xc[r->nxc++];
 		x->id = id;
-		x->name = json_string_value(name);
-		x->is_std = is_std_crate(json_string_value(path), json_string_value(url));
+		x->name = cg_jv_str(name);
+		x->is_std = is_std_crate(cg_jv_str(path), cg_jv_str(url));
 		x->version = "";
 	}
 	return 0;
@@ -301,7 +313,7 @@ const ext_crate *rd_ext(const rd *r, uint32_t crate_id)
 	return NULL;
 }
 
-int rd_load(rd *r, json_t *index, json_t *paths, json_t *ext)
+int rd_load(rd *r, const cg_jv *index, const cg_jv *paths, const cg_jv *ext)
 {
 	int rc = load_index(r, index);
 	if (!rc)
@@ -311,17 +323,31 @@ int rd_load(rd *r, json_t *index, json_t *paths, json_t *ext)
 
 /* ---- stubs ---- */
 
-const char *rd_sget(const json_t *o, const char *k)
+const char *rd_sget(const cg_jv *o, const char *k)
 {
-	return json_string_value(json_object_get(o, k));
+	return cg_jv_str(cg_jv_get(o, k));
 }
 
-int rd_join_summary(const json_t *sum, cg_buf *b)
+int rd_join(cg_buf *b, const char *a, const char *sep, const char *c)
+{
+	size_t na = strlen(a), ns = strlen(sep), nc = strlen(c);
+	if (cg_buf_reserve(b, na + ns + nc + 1) < 0)
+		return -1;
+	char *w = (char *)b->data + b->len;
+	memcpy(w, a, na);
+	memcpy(w + na, sep, ns);
+	memcpy(w + na + ns, c, nc);
+	w[na + ns + nc] = 0;
+	b->len += na + ns + nc;
+	return 0;
+}
+
+int rd_join_summary(const cg_jv *sum, cg_buf *b)
 {
 	size_t i;
-	json_t *c;
-	json_array_foreach(json_object_get(sum, "path"), i, c)
-		if ((i && cg_buf_printf(b, "::") < 0) || cg_buf_printf(b, "%s", json_string_value(c)) < 0)
+	const cg_jv *c;
+	cg_jv_arr_foreach(cg_jv_get(sum, "path"), i, c)
+		if (rd_join(b, "", i ? "::" : "", cg_jv_str(c)) < 0)
 			return -1;
 	return 0;
 }
@@ -330,8 +356,8 @@ int rd_join_summary(const json_t *sum, cg_buf *b)
  * with member set, for its item of that name and kind (a trait's method). */
 static int stub(rd *r, ent *e, const char *member, int member_kind, uint64_t *vid)
 {
-	json_t *path = json_object_get(e->summary, "path");
-	size_t n = json_array_size(path);
+	const cg_jv *path = cg_jv_get(e->summary, "path");
+	size_t n = cg_jv_arr_size(path);
 	int kind = n ? rd_kind(rd_sget(e->summary, "kind")) : -1;
 	if (kind < 0 || kind >= CG_KIND_NKINDS) { /* keywords, attributes: nothing to point at */
 		e->flags |= E_NOSTUB;
@@ -339,18 +365,18 @@ static int stub(rd *r, ent *e, const char *member, int member_kind, uint64_t *vi
 	}
 	if (kind == CG_KIND_MODULE && n == 1)
 		kind = CG_KIND_CRATE;
-	uint32_t crate_id = (uint32_t)json_integer_value(json_object_get(e->summary, "crate_id"));
+	uint32_t crate_id = (uint32_t)cg_jv_int(cg_jv_get(e->summary, "crate_id"));
 	const ext_crate *x = crate_id ? rd_ext(r, crate_id) : NULL;
 	cg_buf b = { 0 };
-	if (rd_join_summary(e->summary, &b) < 0 || (member && cg_buf_printf(&b, "::%s", member) < 0) ||
+	if (rd_join_summary(e->summary, &b) < 0 || (member && rd_join(&b, "", "::", member) < 0) ||
 	    cg_buf_putc(&b, 0) < 0) {
 		cg_buf_free(&b);
 		return rd_oom(r);
 	}
 	cg_vertex v = { .kind = member ? member_kind : kind, .flags = CG_VFLAG_STUB };
-	v.str[CG_VF_NAME] = member ? member : json_string_value(json_array_get(path, n - 1));
+	v.str[CG_VF_NAME] = member ? member : cg_jv_str(cg_jv_at(path, n - 1));
 	v.str[CG_VF_PATH] = (const char *)b.data;
-	v.str[CG_VF_CRATE] = crate_id == 0 ? r->crate : x ? x->name : json_string_value(json_array_get(path, 0));
+	v.str[CG_VF_CRATE] = crate_id == 0 ? r->crate : x ? x->name : cg_jv_str(cg_jv_at(path, 0));
 	v.str[CG_VF_VERSION] = crate_id == 0 ? r->version : x ? x->version : "";
 	int rc = cg_graph_add_vertex(r->g, &v, vid, r->err);
 	cg_buf_free(&b);

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/grow.h"
 
 #define DELETED UINT32_MAX
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
@@ -26,10 +26,14 @@
  * writing out a log that fits the caches costs less than a random walk through a large one
  * at the end (measured: a third less CPU time at 100k vertices). */
 #define GENERATION ((size_t)32 << 20)
-#define HUGE_PAGE ((uintptr_t)2 << 20)
 #define HUGE_FROM ((size_t)16 << 20)
 #define PARTS 2
 #define PART_SPLIT 'i' /* keys below this byte (edges, 'e') are part 0, the rest part 1 */
+#define SAMPLE_BYTES ((size_t)64 << 10) /* a run's index: the key at about every 64 KiB */
+/* SST files per shard (cg_store_ingest_files takes up to 8), a key range each, written by
+ * both threads in turn; a range is at least MIN_RANGE bytes of runs */
+#define MAX_RANGES 8
+#define MIN_RANGE ((size_t)16 << 20)
 
 /* Per slot (shard * PARTS + part): a log of [klen u32][vlen u32][key][value] entries in
  * arrival order. */
@@ -38,10 +42,24 @@ typedef struct shard_log {
 	size_t n;
 } shard_log;
 
+typedef struct entry {
+	uint64_t prefix; /* the key's first 8 bytes, big-endian: most comparisons end here */
+	size_t off;      /* where the entry starts in its shard's log */
+} entry;
+
+/* A spilled run: where its keys are, so that a merge can start in the middle. */
+typedef struct run_index {
+	entry *at;       /* the prefix and file offset of about one operation per SAMPLE_BYTES */
+	size_t n, cap;
+	size_t bytes;    /* the file's size */
+} run_index;
+
 struct cg_changeset {
 	int nshards, nslots;
 	shard_log *slot;
 	int *nruns;      /* runs spilled per slot, oldest first */
+	run_index **index; /* per slot, per run */
+	size_t *index_cap;
 	size_t budget;   /* log bytes plus sort entries; 0: unbounded */
 	size_t held;     /* what the logs cost now, counted as budget counts */
 	char *dir;       /* where runs and SST files are staged */
@@ -63,7 +81,9 @@ cg_changeset *cg_changeset_new(int nshards)
 	c->slot = calloc((size_t)c->nslots, sizeof *c->slot);
 	c->out = calloc((size_t)c->nslots, sizeof *c->out);
 	c->nruns = calloc((size_t)c->nslots, sizeof *c->nruns);
-	if (!c->slot || !c->out || !c->nruns) {
+	c->index = calloc((size_t)c->nslots, sizeof *c->index);
+	c->index_cap = calloc((size_t)c->nslots, sizeof *c->index_cap);
+	if (!c->slot || !c->out || !c->nruns || !c->index || !c->index_cap) {
 		cg_changeset_free(c);
 		return NULL;
 	}
@@ -92,6 +112,7 @@ static void remove_runs(cg_changeset *c)
 		for (int r = 0; r < c->nruns[i]; r++) {
 			run_path(c, i, r, path, sizeof path);
 			unlink(path);
+			free(c->index[i][r].at);
 		}
 		c->nruns[i] = 0;
 	}
@@ -102,8 +123,10 @@ void cg_changeset_free(cg_changeset *c)
 	if (!c)
 		return;
 	wait_spill(c);
-	if (c->nruns)
+	if (c->nruns && c->index)
 		remove_runs(c);
+	for (int i = 0; i < c->nslots && c->index; i++)
+		free(c->index[i]);
 	for (int i = 0; i < c->nslots && c->slot && c->out; i++) {
 		cg_buf_free(&c->slot[i].log);
 		cg_buf_free(&c->out[i].log);
@@ -114,6 +137,8 @@ void cg_changeset_free(cg_changeset *c)
 	free(c->slot);
 	free(c->out);
 	free(c->nruns);
+	free(c->index);
+	free(c->index_cap);
 	free(c);
 }
 
@@ -133,11 +158,6 @@ int cg_changeset_error(const cg_changeset *c, cg_err *err)
 	}
 	return cg_err_set(err, CG_EINTERNAL, "out of memory");
 }
-
-typedef struct entry {
-	uint64_t prefix; /* the key's first 8 bytes, big-endian: most comparisons end here */
-	size_t off;      /* where the entry starts in its shard's log */
-} entry;
 
 typedef struct op {
 	const uint8_t *key, *val;
@@ -186,9 +206,43 @@ static int entry_cmp(const void *a, const void *b, void *log)
 	return r ? r : (x->off > y->off) - (x->off < y->off);
 }
 
-/* LSD radix sort on the 8-byte prefix (stable, so arrival order survives), then a
- * comparison sort inside each run of equal prefixes. Bulk loads sort millions of keys;
- * a plain qsort spent most of its time in memcmp. */
+/* The key's bytes 8..15, zero-padded: after the prefix, the next word to order by. */
+static uint64_t second_word(const uint8_t *log, size_t off)
+{
+	op o;
+	read_op(log + off, &o);
+	return o.klen > 8 ? key_prefix(o.key + 8, o.klen - 8) : 0;
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+	const entry *x = a, *y = b;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (x->off > y->off) - (x->off < y->off);
+}
+
+/* Entries of one prefix (edges of one vertex, index entries of one name), ordered by their
+ * keys' next word read once each into tmp, and by whole keys only where that ties too:
+ * comparing whole keys reads the log at random O(n log n) times. */
+static void sort_group(entry *es, size_t n, entry *tmp, const uint8_t *log)
+{
+	for (size_t k = 0; k < n; k++)
+		tmp[k] = (entry){ second_word(log, es[k].off), es[k].off };
+	qsort(tmp, n, sizeof *tmp, word_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && tmp[j].prefix == tmp[i].prefix; j++)
+			;
+		if (j - i > 1)
+			qsort_r(tmp + i, j - i, sizeof *tmp, entry_cmp, (void *)log);
+	}
+	for (size_t k = 0; k < n; k++)
+		es[k].off = tmp[k].off;
+}
+
+/* LSD radix sort on the 8-byte prefix (stable, so arrival order survives), then each run of
+ * equal prefixes by the rest. Bulk loads sort millions of keys; a plain qsort spent most of
+ * its time in memcmp. */
 static int radix_sort(entry *es, size_t n, const uint8_t *log)
 {
 	entry *tmp = malloc(n * sizeof *tmp), *from = es, *to = tmp;
@@ -211,13 +265,13 @@ static int radix_sort(entry *es, size_t n, const uint8_t *log)
 	}
 	if (from != es)
 		memcpy(es, from, n * sizeof *es);
-	free(tmp);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && es[j].prefix == es[i].prefix; j++)
 			;
 		if (j - i > 1)
-			qsort_r(es + i, j - i, sizeof *es, entry_cmp, (void *)log);
+			sort_group(es + i, j - i, tmp, log);
 	}
+	free(tmp);
 	return 0;
 }
 
@@ -242,27 +296,40 @@ static entry *sorted_entries(const shard_log *sl)
 
 /* ---- spilling: one sorted run per slot, the last operation of each key only ---- */
 
-static int spill_slot(cg_changeset *c, int i, shard_log *sl)
+/* Writes a run and its index; on a failure, the run is still counted (for removal). */
+static int spill_slot(cg_changeset *c, int i, shard_log *sl, cg_err *err)
 {
 	char path[4200];
 	run_path(c, i, c->nruns[i], path, sizeof path);
 	entry *es = sorted_entries(sl);
-	if (!es)
-		return cg_err_set(&c->spill_err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
+	if (!es || CG_GROW(c->index[i], c->index_cap[i], (size_t)c->nruns[i] + 1, 16)) {
+		free(es);
+		return cg_err_set(err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
+	}
+	run_index *ri = &c->index[i][c->nruns[i]];
+	*ri = (run_index){ 0 };
 	FILE *f = fopen(path, "wbx");
-	int ok = f != NULL;
+	int ok = f != NULL, oom = 0;
 	if (ok)
 		c->nruns[i]++; /* removed with the others from here on, whatever happens */
 	if (ok)
 		setvbuf(f, NULL, _IOFBF, IO_BUF);
-	for (size_t k = 0; k < sl->n && ok; k++) {
+	for (size_t k = 0, at = 0, sample = 0; k < sl->n && ok; k++) {
 		op o, next;
 		read_op(sl->log.data + es[k].off, &o);
 		if (k + 1 < sl->n && es[k + 1].prefix == es[k].prefix &&
 		    (read_op(sl->log.data + es[k + 1].off, &next), key_cmp(&o, &next) == 0))
 			continue; /* a later operation on this key follows */
+		if (at >= sample) {
+			if ((oom = CG_GROW(ri->at, ri->cap, ri->n + 1, 64) != 0))
+				break;
+			ri->at[ri->n++] = (entry){ es[k].prefix, at };
+			sample = at + SAMPLE_BYTES;
+		}
 		size_t vbytes = o.vlen == DELETED ? 0 : o.vlen;
 		ok = fwrite_unlocked(o.key - 8, 1, 8 + o.klen + vbytes, f) == 8 + o.klen + vbytes;
+		at += 8 + o.klen + vbytes;
+		ri->bytes = at;
 	}
 	int e = errno;
 	if (f && fclose(f) != 0 && ok) {
@@ -270,7 +337,9 @@ static int spill_slot(cg_changeset *c, int i, shard_log *sl)
 		e = errno;
 	}
 	free(es);
-	return ok ? CG_OK : cg_err_sys(&c->spill_err, CG_EIO, e, "spill to %s", path);
+	if (oom)
+		return cg_err_set(err, CG_EINTERNAL, "out of memory indexing %s", path);
+	return ok ? CG_OK : cg_err_sys(err, CG_EIO, e, "spill to %s", path);
 }
 
 static void *spill_all(void *arg)
@@ -278,7 +347,7 @@ static void *spill_all(void *arg)
 	cg_changeset *c = arg;
 	for (int i = 0; i < c->nslots; i++) {
 		if (c->out[i].n && !c->spill_err.code)
-			spill_slot(c, i, &c->out[i]);
+			spill_slot(c, i, &c->out[i], &c->spill_err);
 		c->out[i].log.len = 0; /* kept for the generation after next: no new page faults */
 		c->out[i].n = 0;
 	}
@@ -315,15 +384,6 @@ static size_t generation(const cg_changeset *c)
 	return c->budget / 4 < GENERATION ? c->budget / 4 : GENERATION; /* two generations and their sort */
 }
 
-/* Logs are large and written once front to back: 2 MiB pages fault 512 times less. */
-static void advise_huge(cg_buf *b)
-{
-	uintptr_t from = ((uintptr_t)b->data + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-	uintptr_t to = ((uintptr_t)b->data + b->cap) & ~(uintptr_t)(HUGE_PAGE - 1);
-	if (to > from)
-		madvise((void *)from, to - from, MADV_HUGEPAGE);
-}
-
 static int add(cg_changeset *c, int shard, const void *key, size_t klen, const void *val, uint32_t vlen)
 {
 	int part = klen && ((const uint8_t *)key)[0] >= PART_SPLIT;
@@ -340,8 +400,8 @@ static int add(cg_changeset *c, int shard, const void *key, size_t klen, const v
 	size_t want = c->budget && !s->log.cap ? generation(c) : sizeof head + klen + vbytes + 1;
 	if (cg_buf_reserve(&s->log, want > sizeof head + klen + vbytes + 1 ? want : sizeof head + klen + vbytes + 1) < 0)
 		return -1;
-	if (s->log.data != before && s->log.cap >= HUGE_FROM)
-		advise_huge(&s->log);
+	if (s->log.data != before && s->log.cap >= HUGE_FROM) /* written once front to back */
+		cg_advise_huge(s->log.data, s->log.cap);
 	cg_buf_append(&s->log, head, sizeof head);
 	cg_buf_append(&s->log, key, klen);
 	if (vbytes)
@@ -407,9 +467,9 @@ static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
 	return rc;
 }
 
-/* ---- merging runs and the in-memory rest into one SST file per shard ---- */
+/* ---- merging runs and the in-memory rest into SST files: a slot's key range in parts ---- */
 
-/* A source of sorted operations: a run file, or the sorted log (the newest). */
+/* A source of sorted operations in a range: a run file, or the sorted log (the newest). */
 typedef struct source {
 	FILE *f;
 	cg_buf rec;
@@ -417,11 +477,37 @@ typedef struct source {
 	const entry *es;
 	size_t next;
 	int age;         /* higher is newer: wins over older sources on an equal key */
+	uint64_t hi;     /* the range ends before this 8-byte prefix (0: at the end) */
 	op cur;
+	uint64_t word[2]; /* cur's first 16 bytes, zero-padded: most comparisons end here */
 } source;
 
-/* Advances to the next operation; 0 at the end, -1 on a read error. */
+static void set_words(source *src)
+{
+	const op *o = &src->cur;
+	src->word[0] = key_prefix(o->key, o->klen);
+	src->word[1] = o->klen > 8 ? key_prefix(o->key + 8, o->klen - 8) : 0;
+}
+
+/* The order of the sources' current keys. */
+static int src_cmp(const source *a, const source *b)
+{
+	for (int i = 0; i < 2; i++)
+		if (a->word[i] != b->word[i])
+			return a->word[i] < b->word[i] ? -1 : 1;
+	return key_cmp(&a->cur, &b->cur);
+}
+
+static int source_read(source *src);
+
+/* Advances to the next operation; 0 at the end of the range, -1 on a read error. */
 static int source_next(source *src)
+{
+	int r = source_read(src);
+	return r == 1 && src->hi && src->word[0] >= src->hi ? 0 : r;
+}
+
+static int source_read(source *src)
 {
 	if (!src->f) { /* the last operation of each key only */
 		const uint8_t *log = src->sl->log.data;
@@ -435,6 +521,7 @@ static int source_next(source *src)
 				break;
 			src->cur = later;
 		}
+		set_words(src);
 		return 1;
 	}
 	uint32_t head[2];
@@ -449,13 +536,14 @@ static int source_next(source *src)
 	if (fread_unlocked(src->rec.data + sizeof head, 1, body, src->f) != body)
 		return -1;
 	read_op(src->rec.data, &src->cur);
+	set_words(src);
 	return 1;
 }
 
 /* Min-heap of sources by key, newest first on equal keys. */
 static int src_before(const source *a, const source *b)
 {
-	int r = key_cmp(&a->cur, &b->cur);
+	int r = src_cmp(a, b);
 	return r ? r < 0 : a->age > b->age;
 }
 
@@ -492,6 +580,8 @@ typedef struct sst_job {
 	cg_changeset *c;
 	cg_store *s;
 	int slot;
+	uint64_t lo, hi;  /* the keys whose 8-byte prefix is in [lo, hi) (hi 0: no end) */
+	size_t bytes;     /* about how much it merges: the largest go first */
 	char path[4200];
 	cg_err err;
 	int rc;
@@ -515,10 +605,11 @@ static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_
 			r = -2;
 			break;
 		}
-		op kept = { .key = last.data, .klen = o.klen };
+		source kept = { .cur = { .key = last.data, .klen = o.klen } };
+		memcpy(kept.word, h[0]->word, sizeof kept.word);
 		do
 			r = advance_top(h, &n);
-		while (!r && n && key_cmp(&h[0]->cur, &kept) == 0);
+		while (!r && n && src_cmp(h[0], &kept) == 0);
 	}
 	cg_buf_free(&last);
 	if (r)
@@ -529,6 +620,21 @@ static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_
 	return e ? cg_err_rocks(&j->err, e, "write %s", j->path) : CG_OK;
 }
 
+/* Where run r of the slot has its first key of prefix lo or more: at or before it. */
+static size_t run_start(const run_index *ri, uint64_t lo)
+{
+	size_t a = 0, b = ri->n; /* the last sample below lo: every key before it is below too */
+	while (a < b) {
+		size_t m = (a + b) / 2;
+		if (ri->at[m].prefix < lo)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a ? ri->at[a - 1].off : 0;
+}
+
+/* Opens the runs (and the log) at the range's start: each source's first key in range. */
 static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const entry *es)
 {
 	const shard_log *sl = &j->c->slot[j->slot];
@@ -537,14 +643,20 @@ static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const e
 	*n = 0;
 	for (int r = 0; r <= nruns; r++) {
 		source *src = &srcs[r];
-		*src = (source){ .sl = sl, .es = es, .age = r };
+		*src = (source){ .sl = sl, .es = es, .age = r, .hi = j->hi };
 		if (r < nruns) {
 			run_path(j->c, j->slot, r, path, sizeof path);
-			if (!(src->f = fopen(path, "rb")))
+			if (!(src->f = fopen(path, "rb")) ||
+			    fseek(src->f, (long)run_start(&j->c->index[j->slot][r], j->lo), SEEK_SET) < 0)
 				return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
 			setvbuf(src->f, NULL, _IOFBF, IO_BUF);
+		} else {
+			while (src->next < sl->n && es[src->next].prefix < j->lo)
+				src->next++;
 		}
-		int got = source_next(src);
+		int got;
+		while ((got = source_next(src)) == 1 && src->word[0] < j->lo)
+			;
 		if (got < 0)
 			return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
 		if (got)
@@ -590,60 +702,177 @@ static void write_sst(sst_job *j)
 	j->rc = rc;
 }
 
-/* Slots to write, taken in turn by two threads: SST compression is most of the work. */
-typedef struct sst_queue {
-	sst_job *jobs;
-	int n;
-	int next;
+/* Work items taken in turn by two threads. */
+typedef struct two_threads {
+	void (*fn)(void *ctx, int i);
+	void *ctx;
+	int n, next;
 	pthread_mutex_t mu;
-} sst_queue;
+} two_threads;
 
-static void *sst_worker(void *arg)
+static void *take_turns(void *arg)
 {
-	sst_queue *q = arg;
+	two_threads *t = arg;
 	for (;;) {
-		pthread_mutex_lock(&q->mu);
-		int i = q->next++;
-		pthread_mutex_unlock(&q->mu);
-		if (i >= q->n)
+		pthread_mutex_lock(&t->mu);
+		int i = t->next++;
+		pthread_mutex_unlock(&t->mu);
+		if (i >= t->n)
 			return NULL;
-		write_sst(&q->jobs[i]);
+		t->fn(t->ctx, i);
 	}
+}
+
+static void on_two_threads(int n, void (*fn)(void *ctx, int i), void *ctx)
+{
+	two_threads t = { fn, ctx, n, 0, PTHREAD_MUTEX_INITIALIZER };
+	pthread_t other;
+	int two = n > 1 && pthread_create(&other, NULL, take_turns, &t) == 0;
+	take_turns(&t);
+	if (two)
+		pthread_join(other, NULL);
+	pthread_mutex_destroy(&t.mu);
+}
+
+typedef struct final_spill {
+	cg_changeset *c;
+	cg_err err[]; /* per slot */
+} final_spill;
+
+static void spill_rest(void *ctx, int i)
+{
+	final_spill *f = ctx;
+	shard_log *sl = &f->c->slot[i];
+	if (sl->n)
+		spill_slot(f->c, i, sl, &f->err[i]);
+	cg_buf_free(&sl->log);
+	sl->n = 0;
+}
+
+/* A change that spilled spills the rest too (both threads, a slot each), so that every
+ * slot is runs with an index: its merge can then be cut into key ranges. */
+static int spill_the_rest(cg_changeset *c, cg_err *err)
+{
+	final_spill *f = calloc(1, sizeof *f + (size_t)c->nslots * sizeof(cg_err));
+	if (!f)
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	f->c = c;
+	for (int i = 0; i < c->nslots; i++)
+		cg_buf_free(&c->out[i].log); /* the spilled generation's, kept for the next one */
+	on_two_threads(c->nslots, spill_rest, f);
+	int rc = CG_OK;
+	for (int i = 0; i < c->nslots && !rc; i++)
+		if ((rc = f->err[i].code))
+			*err = f->err[i];
+	free(f);
+	return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static size_t run_bytes(const cg_changeset *c, int i)
+{
+	size_t bytes = 0;
+	for (int r = 0; r < c->nruns[i]; r++)
+		bytes += c->index[i][r].bytes;
+	return bytes;
+}
+
+/* Cuts a spilled slot into k key ranges of about equal bytes, at quantiles of its runs'
+ * sampled prefixes. */
+static int plan_ranges(cg_changeset *c, int i, size_t k, sst_job *jobs, int *njobs)
+{
+	size_t n = 0, bytes = run_bytes(c, i), from = 0;
+	for (int r = 0; r < c->nruns[i]; r++)
+		n += c->index[i][r].n;
+	uint64_t *p = malloc((n ? n : 1) * sizeof *p);
+	if (!p)
+		return -1;
+	n = 0;
+	for (int r = 0; r < c->nruns[i]; r++)
+		for (size_t q = 0; q < c->index[i][r].n; q++)
+			p[n++] = c->index[i][r].at[q].prefix;
+	qsort(p, n, sizeof *p, cmp_u64);
+	uint64_t lo = 0;
+	for (size_t q = 1; q <= k; q++) {
+		size_t to = q == k ? n : n * q / k;
+		uint64_t hi = q == k ? 0 : p[to];
+		if (q < k && hi <= lo)
+			continue; /* a prefix too common to cut at */
+		jobs[(*njobs)++] = (sst_job){ .c = c, .slot = i, .lo = lo, .hi = hi,
+					      .bytes = n ? (to - from) * (bytes / n) : 0 };
+		lo = hi;
+		from = to;
+	}
+	free(p);
+	return 0;
+}
+
+static int by_size(const void *a, const void *b)
+{
+	const sst_job *x = a, *y = b;
+	return (x->bytes < y->bytes) - (x->bytes > y->bytes);
+}
+
+static void write_sst_at(void *ctx, int i)
+{
+	write_sst(&((sst_job *)ctx)[i]);
+}
+
+/* The jobs: a shard that spilled in MAX_RANGES key ranges shared by its parts by size (the
+ * largest job first), else a slot each. */
+static int plan_jobs(cg_changeset *c, sst_job *jobs, int *njobs)
+{
+	for (int shard = 0; shard < c->nshards; shard++) {
+		size_t b[PARTS], all = 0;
+		for (int part = 0; part < PARTS; part++)
+			all += b[part] = run_bytes(c, shard * PARTS + part);
+		for (int part = 0, left = MAX_RANGES; part < PARTS; part++) {
+			int i = shard * PARTS + part, last = part == PARTS - 1;
+			size_t k = last ? (size_t)left : (size_t)((double)MAX_RANGES * b[part] / (all ? all : 1) + 0.5);
+			k = k < 1 ? 1 : k > (size_t)left - (PARTS - 1 - part) ? (size_t)left - (PARTS - 1 - part) : k;
+			k = k < b[part] / MIN_RANGE + 1 ? k : b[part] / MIN_RANGE + 1;
+			left -= (int)k;
+			if (c->nruns[i] && plan_ranges(c, i, k, jobs, njobs) < 0)
+				return -1;
+			else if (!c->nruns[i] && c->slot[i].n)
+				jobs[(*njobs)++] = (sst_job){ .c = c, .slot = i };
+		}
+	}
+	qsort(jobs, (size_t)*njobs, sizeof *jobs, by_size);
+	return 0;
 }
 
 static int write_ssts(cg_changeset *c, cg_store *s, const char *dir, char **files, cg_err *err)
 {
-	sst_queue q = { .jobs = calloc((size_t)c->nslots, sizeof *q.jobs) };
-	if (!q.jobs)
+	sst_job *jobs = calloc((size_t)c->nshards * MAX_RANGES, sizeof *jobs);
+	int n = 0;
+	if (!jobs || plan_jobs(c, jobs, &n) < 0) {
+		free(jobs);
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
-	for (int i = 0; i < c->nslots; i++) {
-		if (!c->slot[i].n && !c->nruns[i])
-			continue;
-		sst_job *j = &q.jobs[q.n++];
-		*j = (sst_job){ .c = c, .s = s, .slot = i };
-		snprintf(j->path, sizeof j->path, "%s/shard-%03d-%d.sst", dir, i / PARTS, i % PARTS);
 	}
-	pthread_mutex_init(&q.mu, NULL);
-	pthread_t t;
-	int two = q.n > 1 && pthread_create(&t, NULL, sst_worker, &q) == 0;
-	sst_worker(&q);
-	if (two)
-		pthread_join(t, NULL);
-	pthread_mutex_destroy(&q.mu);
+	int used[CG_MAX_SHARDS] = { 0 };
+	for (int k = 0; k < n; k++) {
+		sst_job *j = &jobs[k];
+		j->s = s;
+		snprintf(j->path, sizeof j->path, "%s/shard-%03d-%d.sst", dir, j->slot / PARTS, used[j->slot / PARTS]);
+		files[j->slot / PARTS * MAX_RANGES + used[j->slot / PARTS]++] = j->path;
+	}
+	on_two_threads(n, write_sst_at, jobs);
 	int rc = CG_OK;
-	for (int k = 0; k < q.n; k++) {
-		files[q.jobs[k].slot] = q.jobs[k].path;
-		if (q.jobs[k].rc && !rc) {
-			*err = q.jobs[k].err;
-			rc = q.jobs[k].rc;
-		}
-	}
+	for (int k = 0; k < n && !rc; k++)
+		if ((rc = jobs[k].rc))
+			*err = jobs[k].err;
 	if (!rc)
-		rc = cg_store_ingest_files(s, files, PARTS, err);
-	for (int i = 0; i < c->nslots; i++)
+		rc = cg_store_ingest_files(s, files, MAX_RANGES, err);
+	for (int i = 0; i < c->nshards * MAX_RANGES; i++)
 		if (files[i])
 			unlink(files[i]); /* moved away on success; leftovers on failure */
-	free(q.jobs);
+	free(jobs);
 	return rc;
 }
 
@@ -656,8 +885,12 @@ static int apply_ssts(cg_changeset *c, cg_store *s, cg_err *err)
 		snprintf(dir, sizeof dir, "%s/ingest.%ld", cg_store_dir(s), (long)getpid());
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cg_err_sys(err, CG_EIO, errno, "%s", dir);
-	char **files = calloc((size_t)c->nslots, sizeof *files);
-	int rc = files ? write_ssts(c, s, dir, files, err) : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	char **files = calloc((size_t)c->nshards * MAX_RANGES, sizeof *files);
+	int rc = files ? CG_OK : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	if (!rc && c->spilled)
+		rc = spill_the_rest(c, err);
+	if (!rc)
+		rc = write_ssts(c, s, dir, files, err);
 	remove_runs(c);
 	rmdir(dir);
 	free(files);

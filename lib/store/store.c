@@ -665,10 +665,27 @@ int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err)
 	return CG_OK;
 }
 
+/* RocksDB's SstFileWriter drops what it writes from the page cache as it goes (its
+ * invalidate_page_cache, not settable through the C API): after a bulk ingest 6 % of the
+ * store was resident, and the first queries, or --watch's first update, waited on the disk
+ * for every block. The kernel reads the files back in the background; the link that moves a
+ * file into the shard keeps its cached pages. Advice only: a failure changes nothing. */
+static void read_back(const char *const *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+			close(fd);
+		}
+	}
+}
+
 /* Files of one shard (key ranges apart) go in with one call: one change of that shard. */
 static int ingest_some(cg_store *s, int shard, const char *const *files, size_t n, cg_err *err)
 {
 	char *e = NULL;
+	read_back(files, n);
 	rocksdb_ingestexternalfileoptions_t *io = rocksdb_ingestexternalfileoptions_create();
 	rocksdb_ingestexternalfileoptions_set_move_files(io, 1);
 	rocksdb_ingest_external_file(s->db[shard], files, n, io, &e);
