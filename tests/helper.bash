@@ -27,6 +27,12 @@ require_devws() {
 	[ -d "$DEVWS/json" ] || sh "$CG_ROOT/tests/tools/unpack-fixture.sh" devws "$(dirname "$DEVWS")"
 }
 
+# skip_if_sanitized WHY: skips a test under make check-asan (CG_SANITIZED=1), for the few
+# whose point is not memory safety and which make check runs in full; the Makefile lists them.
+skip_if_sanitized() {
+	[ -z "${CG_SANITIZED:-}" ] || skip "under make check-asan: $1"
+}
+
 # note TEXT...: detail a test gathers (scores, trial timings). It goes to the test's output,
 # which bats shows only when the test fails, and with CG_TEST_VERBOSE=1 also to the progress
 # stream as TAP comments, so a passing run stays quiet unless asked.

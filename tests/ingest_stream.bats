@@ -159,9 +159,11 @@ make_graph() {
 
 @test "--memory-mb bounds the run: sorted runs spill, the peak stays near the bound, the graph is the same" {
 	[ -x /usr/bin/time ] || skip "GNU time is not installed"
-	big="$BATS_TEST_TMPDIR/big.ndjson"
-	make_graph 600000 >"$big"
-	[ "$(stat -c %s "$big")" -gt $((100 << 20)) ]
+	big="$BATS_TEST_TMPDIR/big.ndjson" n=600000 size=$((100 << 20))
+	# under check-asan, where RSS is not checked, a sixth of it still spills four runs a part
+	[ -z "${CG_SANITIZED:-}" ] || n=100000 size=$((16 << 20))
+	make_graph $n >"$big"
+	[ "$(stat -c %s "$big")" -gt $size ]
 	cg-init -q
 	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" cg-ingest -q --memory-mb 64 --ndjson "$big"
 	rss=$(cat "$BATS_TEST_TMPDIR/rss")
@@ -174,7 +176,7 @@ make_graph() {
 	[ -z "$(ls "$STORE" | grep '^ingest\.')" ] # staged runs and files are gone
 	run cg-verify
 	assert_success
-	assert_equal "$(cg-query stats | jq .stats.vertices)" 600001
+	assert_equal "$(cg-query stats | jq .stats.vertices)" $((n + 1))
 	run -2 --separate-stderr cg-ingest --memory-mb 10 --ndjson "$big"
 }
 

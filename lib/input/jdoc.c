@@ -28,6 +28,11 @@ enum {
 	SMALL_OBJECT = 16,  /* repeated keys are looked for pairwise up to this many members */
 };
 
+/* Address space only (pages are touched as used): a region this size takes every file up
+ * to 14 MB, and one that must grow takes half as much again, so that a thread maps a new
+ * region (and faults its pages in) once or twice in a run, not whenever a larger file comes. */
+#define REGION_MIN ((size_t)128 << 20)
+
 static _Thread_local char *region;
 static _Thread_local size_t region_size;
 static pthread_key_t region_key;
@@ -55,6 +60,7 @@ static char *region_get(size_t size)
 		return region;
 	if (region)
 		munmap(region, region_size);
+	size = size < REGION_MIN ? REGION_MIN : size + size / 2;
 	size = (size + (1u << 21) - 1) & ~(size_t)((1u << 21) - 1);
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	region = p == MAP_FAILED ? NULL : p;

@@ -100,7 +100,8 @@ static int set_info(rd *r, const char *buf, size_t len)
 {
 	char sum[40];
 	const char *checksum = r->pkg && is_hex64(r->pkg->checksum) ? r->pkg->checksum : sum;
-	snprintf(sum, sizeof sum, "xxh3:%016llx", (unsigned long long)XXH3_64bits(buf, len));
+	if (checksum == sum) /* hashed only when Cargo.lock has none: a pass over the whole file */
+		snprintf(sum, sizeof sum, "xxh3:%016llx", (unsigned long long)XXH3_64bits(buf, len));
 	cg_unit_info info = { .name = r->crate, .version = r->version, .checksum = checksum,
 			      .features = r->o.features, .source = r->name, .bytes = len,
 			      .depends = r->depends, .format_version = r->format_version };

@@ -21,14 +21,13 @@ crash_scenario() {
 	hnew=$(rel_hash "$dir/new.dump")
 	[ "$hold" != "$hnew" ] || { rel_fail "crash/$name: the change changes nothing"; return; }
 	# per-unit references, for stores small enough to take apart with jq
-	local units=() u per_unit=0
+	local units=() u hu per_unit=0
+	local -A old_unit=() new_unit=()
 	if [ "$(wc -l <"$dir/new.dump")" -lt 50000 ]; then
 		per_unit=1
 		mapfile -t units < <(rel_units "$dir/old.dump" "$dir/new.dump")
-		for u in "${units[@]}"; do
-			rel_unit_part "$dir/old.dump" "$u" | rel_hash /dev/stdin >"$dir/old.$u"
-			rel_unit_part "$dir/new.dump" "$u" | rel_hash /dev/stdin >"$dir/new.$u"
-		done
+		while read -r u hu; do old_unit[$u]=$hu; done < <(rel_unit_hashes "$dir/old.dump" "$dir/units" "${units[@]}")
+		while read -r u hu; do new_unit[$u]=$hu; done < <(rel_unit_hashes "$dir/new.dump" "$dir/units" "${units[@]}")
 	fi
 	local n_old=0 n_new=0 n_done=0 n_unit=0 fails0=$REL_FAILS i
 	for ((i = 1; i <= trials; i++)); do
@@ -49,15 +48,17 @@ crash_scenario() {
 		rel_dump "$t" "$dir/t.dump" || { rel_fail "crash/$name trial $i: the store does not dump"; continue; }
 		h=$(rel_hash "$dir/t.dump")
 		if [ "$per_unit" = 1 ]; then
-			for u in "${units[@]}"; do
-				local hu
-				hu=$(rel_unit_part "$dir/t.dump" "$u" | rel_hash /dev/stdin)
-				if [ "$hu" = "$(cat "$dir/old.$u")" ] || [ "$hu" = "$(cat "$dir/new.$u")" ]; then
+			local checked=0
+			while read -r u hu; do
+				checked=$((checked + 1))
+				if [ "$hu" = "${old_unit[$u]}" ] || [ "$hu" = "${new_unit[$u]}" ]; then
 					n_unit=$((n_unit + 1))
 				else
 					rel_fail "crash/$name trial $i (kill at ${ms} ms): unit $u is neither old nor new"
 				fi
-			done
+			done < <(rel_unit_hashes "$dir/t.dump" "$dir/units" "${units[@]}")
+			[ "$checked" = "${#units[@]}" ] ||
+				rel_fail "crash/$name trial $i: $checked of ${#units[@]} units could be taken apart"
 		fi
 		if [ "$h" = "$hold" ]; then
 			n_old=$((n_old + 1))

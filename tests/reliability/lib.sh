@@ -21,12 +21,20 @@ rel_dump() { # STORE OUT
 
 rel_hash() { sha256sum <"$1" | cut -c1-16; }
 
-# The part of a normalised dump that belongs to unit $2: its real vertices, the edges it
-# asserted, its crate index entries and its metadata.
-rel_unit_part() { # DUMP UNIT
-	jq -c --arg u "$2" 'select((.type == "vertex" and .value.stub == false and
-		(.value.crate + "@" + .value.version) == $u) or (.type == "edge" and .value.unit == $u)
-		or (.key | startswith("i:crate:" + $u + ":")) or .key == "m:crate:" + $u)' "$1"
+# "UNIT HASH" for each unit given: the hash of the part of a normalised dump that belongs to
+# the unit (its real vertices, the edges it asserted, its crate index entries and its
+# metadata). One jq pass over the dump for all the units; the parts go to files in DIR.
+rel_unit_hashes() { # DUMP DIR UNIT...
+	local dump=$1 dir=$2
+	shift 2
+	rm -rf "$dir" && mkdir -p "$dir" && (cd "$dir" && touch -- "$@") || return 1
+	jq -r --args '. as $line | $ARGS.positional[] as $u | $line | select(
+		(.type == "vertex" and .value.stub == false and (.value.crate + "@" + .value.version) == $u)
+		or (.type == "edge" and .value.unit == $u)
+		or (.key | startswith("i:crate:" + $u + ":")) or .key == "m:crate:" + $u)
+		| "\($u) \(tojson)"' "$@" <"$dump" |
+		awk -v dir="$dir" '{ u = $1; sub(/^[^ ]* /, ""); print >(dir "/" u) }' || return 1
+	(cd "$dir" && sha256sum -- "$@") | awk '{ print $2, substr($1, 1, 16) }'
 }
 
 rel_units() { # DUMP... : every unit named by metadata

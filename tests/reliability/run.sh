@@ -59,20 +59,32 @@ rel_graphs() {
 	{ awk 'NR % 5 == 0 && /"type":"vertex"/ { sub(/"line":/, "\"line\":1") } { print }' "$W/g1.ndjson"; cat "$W/g2.ndjson"; } >"$W/g1c.ndjson"
 }
 
-# The start states the trials copy: empty, gen1 (g1 loaded), ws, devws.
+# The start states the trials copy, each built only when a part of this run copies it (each
+# bats test runs one part): empty, ws, gen1 (g1 loaded), devws.
 rel_states() {
 	local s=$W/states
 	cg-init -q -d "$s/empty" || exit 2
-	cp -a "$s/empty" "$s/gen1" && cg-ingest -q -d "$s/gen1" --ndjson --unit gen "$W/g1.ndjson" || exit 2
-	cp -a "$s/empty" "$s/ws" && cg-ingest -q -d "$s/ws" -w "$EXAMPLE_WS" || exit 2
-	if [ -d "$DEVWS/json" ]; then
+	if rel_uses crash corrupt concurrency; then
+		cp -a "$s/empty" "$s/ws" && cg-ingest -q -d "$s/ws" -w "$EXAMPLE_WS" || exit 2
+	fi
+	if rel_uses crash concurrency; then
+		cp -a "$s/empty" "$s/gen1" && cg-ingest -q -d "$s/gen1" --ndjson --unit gen "$W/g1.ndjson" || exit 2
+	fi
+	if rel_uses crash && [ -d "$DEVWS/json" ]; then
 		cp -a "$s/empty" "$s/devws" && cg-ingest -q -d "$s/devws" -w "$DEVWS" --doc-dir "$DEVWS/json" || exit 2
 	fi
 }
 
+# rel_uses PART...: whether this run includes any of the parts.
+rel_uses() {
+	local p
+	for p in "$@"; do case " $PARTS " in *" $p "*) return 0 ;; esac; done
+	return 1
+}
+
 start=$(rel_now_ms)
 rel_log "mode $MODE, seed $REL_SEED, parts: $PARTS, work dir $W"
-rel_graphs
+if rel_uses crash concurrency; then rel_graphs; fi
 rel_states
 for part in $PARTS; do
 	p0=$(rel_now_ms)
