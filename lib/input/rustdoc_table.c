@@ -142,14 +142,17 @@ static ent *ent_get(rd *r, uint32_t id)
 	return e;
 }
 
+/* Decimal digits only, at most UINT32_MAX (as strtoul would take them, without its cost on
+ * every key of index and paths). */
 static int parse_id(const char *s, uint32_t *id)
 {
-	char *end;
-	if (*s < '0' || *s > '9')
+	uint64_t v = 0;
+	if (!*s)
 		return -1;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*end || v > UINT32_MAX)
-		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 + (uint64_t)(*s - '0')) > UINT32_MAX)
+			return -1;
+	}
 	*id = (uint32_t)v;
 	return 0;
 }

@@ -33,6 +33,8 @@
 /* SST files per shard (cg_store_ingest_files takes up to 8), a key range each, written by
  * both threads in turn; a range is at least MIN_RANGE bytes of runs */
 #define MAX_RANGES 8
+/* Log entries read in key order are read at random: fetched this many keys ahead */
+#define FETCH_AHEAD 8
 #define MIN_RANGE ((size_t)16 << 20)
 
 /* Per slot (shard * PARTS + part): a log of [klen u32][vlen u32][key][value] entries in
@@ -227,9 +229,22 @@ static int word_cmp(const void *a, const void *b)
  * comparing whole keys reads the log at random O(n log n) times. */
 static void sort_group(entry *es, size_t n, entry *tmp, const uint8_t *log)
 {
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
+		if (k + FETCH_AHEAD < n)
+			__builtin_prefetch(log + es[k + FETCH_AHEAD].off);
 		tmp[k] = (entry){ second_word(log, es[k].off), es[k].off };
-	qsort(tmp, n, sizeof *tmp, word_cmp);
+	}
+	if (n <= 16) { /* most groups (a vertex's few edges): insertion beats qsort's calls */
+		for (size_t k = 1; k < n; k++) {
+			entry e = tmp[k];
+			size_t j = k;
+			for (; j > 0 && word_cmp(&tmp[j - 1], &e) > 0; j--)
+				tmp[j] = tmp[j - 1];
+			tmp[j] = e;
+		}
+	} else {
+		qsort(tmp, n, sizeof *tmp, word_cmp);
+	}
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && tmp[j].prefix == tmp[i].prefix; j++)
 			;
@@ -316,6 +331,8 @@ static int spill_slot(cg_changeset *c, int i, shard_log *sl, cg_err *err)
 		setvbuf(f, NULL, _IOFBF, IO_BUF);
 	for (size_t k = 0, at = 0, sample = 0; k < sl->n && ok; k++) {
 		op o, next;
+		if (k + FETCH_AHEAD < sl->n)
+			__builtin_prefetch(sl->log.data + es[k + FETCH_AHEAD].off);
 		read_op(sl->log.data + es[k].off, &o);
 		if (k + 1 < sl->n && es[k + 1].prefix == es[k].prefix &&
 		    (read_op(sl->log.data + es[k + 1].off, &next), key_cmp(&o, &next) == 0))

@@ -191,6 +191,14 @@ static void test_errors(void)
 	memcpy(strstr(nofmt, "format_version"), "format_versioX", 14);
 	expect_error(nofmt, strlen(nofmt), "t.json: missing field 'format_version'");
 	free(nofmt);
+	static const char *const bad_ids[] = { "4294967296", "4x", "-1", "" }; /* past 32 bits, not digits */
+	for (size_t i = 0; i < sizeof bad_ids / sizeof *bad_ids; i++) {
+		char text[sizeof missing + 16], want[64];
+		const char *at = strstr(missing, "\"42\":{");
+		snprintf(text, sizeof text, "%.*s\"%s\"%s", (int)(at - missing), missing, bad_ids[i], at + 4);
+		snprintf(want, sizeof want, "t.json: index.%s: key is not an item id", bad_ids[i]);
+		expect_error(text, strlen(text), want);
+	}
 	expect_error("[1,2]", 5, "t.json: not a rustdoc JSON object");
 }
 
