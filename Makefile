@@ -8,6 +8,7 @@ MANDIR     = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 B         ?= build
+NPROC     := $(shell nproc 2>/dev/null || echo 1)
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -59,8 +60,12 @@ $(B)/fixtures/devws.stamp: tests/fixtures/devws.tar.zst
 SUITE = CG_BUILDDIR=$(abspath $(B)) CG_DEVWS=$(abspath $(B))/fixtures/devws CG_FUZZ_DIR=$(abspath build-fuzz) \
         CG_SANITIZED=$(CG_SANITIZED) bash tests/tools/suite.sh
 
-check: $(UNITS) $(BINS) $(B)/fixtures/devws.stamp
+# What the suite needs is built first with a job per core (the README's make check is plain).
+check:
+	$(MAKE) -j$(NPROC) check-build
 	$(SUITE) $(UNITS) tests
+
+check-build: $(UNITS) $(BINS) $(B)/fixtures/devws.stamp
 
 check-unit: $(UNITS) $(B)/fixtures/devws.stamp
 	$(SUITE) $(UNITS)
@@ -68,27 +73,21 @@ check-unit: $(UNITS) $(B)/fixtures/devws.stamp
 check-bats: $(BINS) $(B)/fixtures/devws.stamp
 	$(SUITE) tests
 
-# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir,
-# built with a job per core (CI runs a plain make). With CG_SANITIZED=1 five tests skip
-# themselves, each of which make check runs in full: the SIGKILL-at-random-moments tests (in
-# tests/reliability.bats the crash trials, in tests/migrate.bats the upgrade and the reshard:
-# their point is what a kill leaves behind, and a killed process never reaches a sanitizer's
-# exit checks; the recovery code they lead to runs under the sanitizers in migrate's
-# killed-at-each-step tests), the reliability concurrency run (a fixed span of wall time,
-# fewer rounds under a sanitizer; tests/reader.bats runs readers beside a writer) and the
-# fuzz run (its targets are ASan and UBSan builds in build-fuzz whatever B is: make check ran
-# the same binaries). Two run smaller: the --memory-mb test in tests/ingest_stream.bats spills
-# a sixth of the graph (RSS is not checked under ASan), and the reliability corruption test
-# makes the first 10 of its 25 SST and value flips.
-ASAN_MAKE = $(MAKE) B=build-asan CFLAGS="-O1 -g" \
-	SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-NPROC := $(shell nproc 2>/dev/null || echo 1)
-
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir.
+# With CG_SANITIZED=1 five tests skip themselves, each of which make check runs in full: the
+# SIGKILL-at-random-moments tests (in tests/reliability.bats the crash trials, in
+# tests/migrate.bats the upgrade and the reshard: their point is what a kill leaves behind,
+# and a killed process never reaches a sanitizer's exit checks; the recovery code they lead to
+# runs under the sanitizers in migrate's killed-at-each-step tests), the reliability
+# concurrency run (a fixed span of wall time, fewer rounds under a sanitizer; tests/reader.bats
+# runs readers beside a writer) and the fuzz run (its targets are ASan and UBSan builds in
+# build-fuzz whatever B is: make check ran the same binaries). Two run smaller: the
+# --memory-mb test in tests/ingest_stream.bats spills a sixth of the graph (RSS is not checked
+# under ASan), and the reliability corruption test makes the first 10 of its 25 SST and value
+# flips.
 check-asan:
-	$(ASAN_MAKE) -j$(NPROC) check-build
-	$(ASAN_MAKE) CG_SANITIZED=1 check
-
-check-build: $(UNITS) $(BINS) $(B)/fixtures/devws.stamp
+	$(MAKE) B=build-asan CFLAGS="-O1 -g" CG_SANITIZED=1 \
+	  SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
 
 # Crash, corruption, fuzz and concurrency trials; RELIABILITY=long for the long form.
 check-reliability: $(BINS)

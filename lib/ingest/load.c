@@ -24,11 +24,12 @@
 
 #define MAX_THREADS 8
 
-/* A parse holds the file's jansson tree, 9 to 14 times the file (measured on 60 crates):
- * the trees in flight are kept within TREE_BUDGET times the largest file, and the biggest
- * files are parsed first, while few finished graphs are held. One file always runs, so a
- * file bigger than the budget is parsed alone. */
-enum { TREE_PER_BYTE = 14, TREE_BUDGET = 16 };
+/* A parse holds the file and its jdoc tree, about 3 times the file (on 60 real crates; the
+ * jansson trees before were 9 to 14 times), while it builds the graph: the parses in flight
+ * are kept within TREE_BUDGET times the largest file, and the biggest files are parsed first,
+ * while few finished graphs are held. One file always runs, so a file bigger than the budget
+ * is parsed alone. */
+enum { TREE_PER_BYTE = 5, TREE_BUDGET = 16 };
 
 typedef struct job {
 	const cg_load_opts *o;

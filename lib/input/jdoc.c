@@ -480,7 +480,8 @@ const cg_jv *cg_jdoc_parse(const char *buf, size_t len, int *rc)
 		*rc = CG_EINTERNAL;
 		return NULL;
 	}
-	memcpy(base, buf, len);
+	if (len) /* buf may be NULL then */
+		memcpy(base, buf, len);
 	base[len] = 0;
 	parser ps = { .p = ws(base), .end = base + len, .top = base + text, .bottom = base + region_size };
 	ps.bottom -= sizeof(cg_jv);

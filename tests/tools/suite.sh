@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# suite.sh: runs the unit test programs and the bats files or directories given, and ends with
-# one line, "N passed, N failed, N skipped", counting each unit program and each bats test
-# once. Exits 1 when anything failed or bats did not run every test it planned.
+# suite.sh: runs the unit test programs and the bats files or directories given (TAP, each
+# test with its time), and ends with one line, "N passed, N failed, N skipped", counting each
+# unit program and each bats test once. Exits 1 when anything failed or bats did not run every
+# test it planned.
 # Usage, from the repo root as `make check` runs it: bash tests/tools/suite.sh [PROGRAM|FILE.bats|DIR]...
 set -u
 passed=0 failed=0 skipped=0
@@ -20,7 +21,7 @@ done
 
 if [ ${#bats[@]} -gt 0 ]; then
 	tap=$(mktemp) || exit 70
-	bats --formatter tap "${bats[@]}" | tee "$tap"
+	bats --formatter tap --timing "${bats[@]}" | tee "$tap"
 	bats_status=${PIPESTATUS[0]}
 	# ok/not ok lines per test; tests the plan announced but bats never reported count as failed
 	read -r p f s planned < <(awk '/^ok .* # skip/ { s++; next } /^ok / { p++ } /^not ok / { f++ }

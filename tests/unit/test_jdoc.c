@@ -173,6 +173,7 @@ static void accessors(void)
 	CHECK(cg_jv_obj_size(cg_jv_get(v, "o")) == 0 && !cg_jv_first(cg_jv_get(v, "o")) && cg_jv_obj_size(a) == 0);
 	CHECK(cg_jv_arr_size(v) == 0 && cg_jv_arr_size(NULL) == 0 && !cg_jv_is_int(NULL) && !cg_jv_str(NULL));
 	CHECK(strcmp(cg_jv_first(v)->key, "a") == 0);
+	CHECK(!cg_jdoc_parse(NULL, 0, &rc) && rc == CG_EDATA); /* nothing to read */
 }
 
 int main(void)
