@@ -255,3 +255,22 @@ units() { # the units a store holds, sorted, on one line
 		assert_equal "$(jq -r .status <<<"$output" | sort -u)" unchanged
 	done
 }
+
+@test "a Cargo.lock's \\u escapes read as the characters they stand for; a bad one is line and reason, store untouched" {
+	ws="$BATS_TEST_TMPDIR/ws"
+	cp -r "$EXAMPLE_WS" "$ws"
+	cg-init -q
+	cg-ingest --workspace "$EXAMPLE_WS" | jq -c '{crate, edges}' >"$BATS_TEST_TMPDIR/plain"
+	sed 's/^name = "shapes-core"$/name = "shapes\\u002Dcore"/' "$EXAMPLE_WS/Cargo.lock" >"$ws/Cargo.lock"
+	grep -q 'shapes\\u002Dcore' "$ws/Cargo.lock"
+	rm -rf "$STORE"
+	cg-init -q
+	run -0 --separate-stderr cg-ingest --workspace "$ws"
+	assert_equal "$(jq -c '{crate, edges}' <<<"$output")" "$(cat "$BATS_TEST_TMPDIR/plain")"
+	before=$(cg-query dump | sort)
+	sed 's/^name = "shapes-core"$/name = "shapes\\u00ZZcore"/' "$EXAMPLE_WS/Cargo.lock" >"$ws/Cargo.lock"
+	run -65 --separate-stderr cg-ingest --workspace "$ws"
+	line=$(grep -n '^name = "shapes-core"$' "$EXAMPLE_WS/Cargo.lock" | cut -d: -f1)
+	assert_equal "$stderr" "cg-ingest: $ws/Cargo.lock: line $line: invalid \\u escape in string"
+	assert_equal "$(cg-query dump | sort)" "$before"
+}

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/escape.h"
 #include "base/grow.h"
 #include "input.h"
 
@@ -71,38 +72,6 @@ static int end_line(parser *ps)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Writes code point cp as UTF-8 at *w (never longer than the escape it replaces). */
-static char *put_utf8(char *w, unsigned long cp)
-{
-	if (cp < 0x80) {
-		*w++ = (char)cp;
-	} else if (cp < 0x800) {
-		*w++ = (char)(0xc0 | cp >> 6);
-		*w++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*w++ = (char)(0xe0 | cp >> 12);
-		*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*w++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*w++ = (char)(0xf0 | cp >> 18);
-		*w++ = (char)(0x80 | (cp >> 12 & 0x3f));
-		*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*w++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return w;
-}
-
 static int unescape(parser *ps, char **w)
 {
 	char c = *ps->p++;
@@ -117,14 +86,14 @@ static int unescape(parser *ps, char **w)
 	int n = c == 'u' ? 4 : 8;
 	unsigned long cp = 0;
 	for (int i = 0; i < n; i++, ps->p++) {
-		int h = ps->p < ps->end ? hexval((unsigned char)*ps->p) : -1;
+		int h = ps->p < ps->end ? cg_hex_digit((unsigned char)*ps->p) : -1;
 		if (h < 0)
 			return fail(ps, "invalid \\u escape in string");
 		cp = cp << 4 | (unsigned long)h;
 	}
 	if (cp > 0x10ffff)
 		return fail(ps, "invalid \\u escape in string");
-	*w = put_utf8(*w, cp);
+	*w = cg_utf8_put(*w, (uint32_t)cp);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #endif
 
 #include "base/err.h"
+#include "base/escape.h"
 
 enum {
 	MAX_DEPTH = 2048,   /* jansson's JSON_PARSER_MAX_DEPTH */
@@ -138,34 +139,12 @@ static int hex4(const char *s, unsigned *v)
 {
 	*v = 0;
 	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-			   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
-		if (d == 16)
+		int d = cg_hex_digit((unsigned char)s[i]);
+		if (d < 0)
 			return -1;
-		*v = *v << 4 | d;
+		*v = *v << 4 | (unsigned)d;
 	}
 	return 0;
-}
-
-static char *put_utf8(char *w, unsigned v)
-{
-	if (v < 0x80) {
-		*w++ = (char)v;
-	} else if (v < 0x800) {
-		*w++ = (char)(0xC0 | v >> 6);
-		*w++ = (char)(0x80 | (v & 0x3F));
-	} else if (v < 0x10000) {
-		*w++ = (char)(0xE0 | v >> 12);
-		*w++ = (char)(0x80 | ((v >> 6) & 0x3F));
-		*w++ = (char)(0x80 | (v & 0x3F));
-	} else {
-		*w++ = (char)(0xF0 | v >> 18);
-		*w++ = (char)(0x80 | ((v >> 12) & 0x3F));
-		*w++ = (char)(0x80 | ((v >> 6) & 0x3F));
-		*w++ = (char)(0x80 | (v & 0x3F));
-	}
-	return w;
 }
 
 /* A \u escape at q (the backslash), with its surrogate pair; written at w. NULL if invalid. */
@@ -181,7 +160,7 @@ static char *unicode_escape(char **q, char *w)
 		*q += 6;
 		v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
 	}
-	return put_utf8(w, v);
+	return cg_utf8_put(w, v);
 }
 
 /* The first byte from q on that needs more than a look: '"', '\\', a control character or
