@@ -333,16 +333,7 @@ const char *rd_sget(const cg_jv *o, const char *k)
 
 int rd_join(cg_buf *b, const char *a, const char *sep, const char *c)
 {
-	size_t na = strlen(a), ns = strlen(sep), nc = strlen(c);
-	if (cg_buf_reserve(b, na + ns + nc + 1) < 0)
-		return -1;
-	char *w = (char *)b->data + b->len;
-	memcpy(w, a, na);
-	memcpy(w + na, sep, ns);
-	memcpy(w + na + ns, c, nc);
-	w[na + ns + nc] = 0;
-	b->len += na + ns + nc;
-	return 0;
+	return cg_buf_puts(b, a) < 0 || cg_buf_puts(b, sep) < 0 || cg_buf_puts(b, c) < 0 ? -1 : 0;
 }
 
 int rd_join_summary(const cg_jv *sum, cg_buf *b)
