@@ -287,6 +287,16 @@ static int digest_lookup(cg_digest_cache *c, const char *path, uint64_t seed, co
 	return hit;
 }
 
+/* Whether the cache has seen path at all: a file it saw that failed digest_lookup has been
+ * written since. */
+static int digest_seen(cg_digest_cache *c, const char *path)
+{
+	pthread_mutex_lock(&c->mu);
+	int seen = digest_find(c, path) != NULL;
+	pthread_mutex_unlock(&c->mu);
+	return seen;
+}
+
 /* Keeps a digest only for a file last changed a while before it was read: timestamps are
  * coarser than writes, and a write in the same tick as the read would not show. */
 static void digest_keep(cg_digest_cache *c, const char *path, uint64_t seed, const struct stat *st,
@@ -323,7 +333,8 @@ static int placeholder(job *j, size_t i, json_t *known, const char *source, size
  * *len is the content's size and *known its crate. A file the digest cache knows as it was is
  * not read at all; a file the store may hold is hashed in pieces first and read whole only
  * when it is not (a re-ingest where nothing changed holds no file, and copies each into a
- * small buffer that stays in the caches). */
+ * small buffer that stays in the caches), unless the digest cache saw it before it was
+ * written again: then it is most likely new, and read whole at once. */
 static int read_input(job *j, const char *src, char **data, size_t *len, char input[17], json_t **known,
 		      cg_err *err)
 {
@@ -336,7 +347,8 @@ static int read_input(job *j, const char *src, char **data, size_t *len, char in
 	}
 	time_t read_at = time(NULL);
 	uint64_t h;
-	if (named && json_object_size(j->known) && !(rc = cg_input_hash(src, j->seed, &h, len, err))) {
+	int may_be_stored = named && json_object_size(j->known) && !(stated && digest_seen(c, src));
+	if (may_be_stored && !(rc = cg_input_hash(src, j->seed, &h, len, err))) {
 		digest_text(h, input);
 		*known = json_object_get(j->known, input);
 	}
