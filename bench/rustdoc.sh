@@ -31,17 +31,26 @@ timed_ingest() {
 	shift
 	/usr/bin/time -f '{"wall_s":%e,"cpu_s":%U,"sys_s":%S,"peak_rss_kb":%M}' -o "$work/time" \
 		"$BIN/cg-ingest" -q -d "$store" "${lock_args[@]}" "$@" "$DOCS"
-	jq -c '{wall_s, cpu_s: (.cpu_s + .sys_s), peak_rss_kb}' "$work/time"
+	jq -c '{wall_s, cpu_s: ((.cpu_s + .sys_s) * 100 | round / 100), peak_rss_kb}' "$work/time"
 }
 
-"$BIN/cg-init" -q -d "$work/store"
-cold=$(timed_ingest "$work/store")
-noop=$(timed_ingest "$work/store")
+# the median run of TRIALS (by wall time), with the fastest and slowest wall times
+median_of() {
+	jq -sc 'sort_by(.wall_s) | .[(length - 1) / 2 | floor] + {wall_s_min: .[0].wall_s, wall_s_max: .[-1].wall_s}'
+}
+
+# cold: each trial into a new store; unchanged: each trial into the last of them
+cold=$(for i in $(seq "$TRIALS"); do
+	rm -rf "$work/store"
+	"$BIN/cg-init" -q -d "$work/store"
+	timed_ingest "$work/store"
+done | median_of)
+noop=$(for i in $(seq "$TRIALS"); do timed_ingest "$work/store"; done | median_of)
 jq -nc --argjson c "$cold" --argjson n "$noop" --argjson files ${#files[@]} --argjson bytes "$bytes" \
 	--argjson largest "$(stat -c %s "$largest")" \
-	'{system:"cg", op:"rustdoc_ingest", files:$files, input_bytes:$bytes, largest_bytes:$largest} + $c
+	'{system:"cg", op:"rustdoc_ingest", files:$files, trials:'"$TRIALS"', input_bytes:$bytes, largest_bytes:$largest} + $c
 	 + {rss_per_largest: (($c.peak_rss_kb * 1024 / $largest) * 10 | round / 10)},
-	 {system:"cg", op:"rustdoc_reingest_unchanged", files:$files} + $n
+	 {system:"cg", op:"rustdoc_reingest_unchanged", files:$files, trials:'"$TRIALS"'} + $n
 	 + {share_of_first: (($n.wall_s / $c.wall_s) * 1000 | round / 1000)}'
 
 # ---- --watch: a changed crate, from the file's close to its event, less the debounce ----

@@ -190,6 +190,8 @@ int main(int argc, char **argv)
 
 	if (watch)
 		cg_watch_block_signals();
+	else if (!o.ndjson) /* a re-ingest where nothing changed writes nothing */
+		oo.mode = CG_OPEN_WRITE_LATER;
 	cg_err err = { 0 };
 	cg_store *s = NULL;
 	int rc = cg_store_open(cg_cli_store_dir(dir), &oo, &s, &err);

@@ -140,6 +140,9 @@ EOF
 	assert_success
 	assert_equal "$(jq -s 'length' <<<"$output")" "$(ls "$EXAMPLE_WS"/target/doc/*.json | wc -l)"
 	assert_equal "$(cg-query dump | grep -v '"key":"m:')" "$want"
+	# unchanged: the digest hashed in pieces through the decoders is the one of the whole text
+	run --separate-stderr cg-ingest --workspace "$EXAMPLE_WS" --doc-dir "$docs" --name plain
+	assert_equal "$(jq -s -c 'map([.status, .parsed]) | unique' <<<"$output")" '[["unchanged",false]]'
 	# broken JSON inside a .json.gz: the plain file's message, under the compressed name
 	head -c 20000 "$EXAMPLE_WS/target/doc/shapes_render.json" >"$BATS_TEST_TMPDIR/shapes_render.json"
 	run -65 --separate-stderr cg-ingest "$BATS_TEST_TMPDIR/shapes_render.json"
@@ -224,10 +227,14 @@ make_graph() {
 	assert_equal "$(jq -s -c 'map(.parsed) | unique' <<<"$output")" '[true]'
 	before=$(cg-query dump)
 	touch "$ws"/target/doc/*.json # times do not count, bytes do
+	shard_files=$(ls "$STORE/shard-000")
 	run --separate-stderr cg-ingest --workspace "$ws" --name ex
 	assert_success
 	assert_equal "$(jq -s -c 'map([.status, .parsed]) | unique' <<<"$output")" '[["unchanged",false]]'
 	assert_equal "$(cg-query dump)" "$before"
+	# nothing to write, so the shards were never opened as the writer (a new MANIFEST,
+	# OPTIONS file and log, and their fsyncs)
+	assert_equal "$(ls "$STORE/shard-000")" "$shard_files"
 	# other bytes, the same graph: parsed, and still unchanged by what the graph holds
 	jq . "$ws/target/doc/shapes_core.json" >"$ws/x" && mv "$ws/x" "$ws/target/doc/shapes_core.json"
 	run --separate-stderr cg-ingest --workspace "$ws" --name ex

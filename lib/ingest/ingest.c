@@ -582,6 +582,19 @@ int cg_ingest_cs_failed(ingest_ctx *c)
 	return cg_changeset_error(c->cs, c->err);
 }
 
+/* The store becomes the writer only when there is something to write (CG_OPEN_WRITE_LATER);
+ * its read-only instances close then, so the scanner's iterators go first. */
+int cg_ingest_ctx_apply(ingest_ctx *c, int mode)
+{
+	int rc = CG_OK;
+	if (cg_changeset_count(c->cs)) {
+		cg_scanner_free(c->sc);
+		c->sc = NULL;
+		rc = cg_store_writable(c->store, c->err);
+	}
+	return rc ? rc : cg_changeset_apply(c->cs, c->store, mode, c->err);
+}
+
 void cg_ingest_ctx_close(ingest_ctx *c)
 {
 	free(c->removing.v);
@@ -740,7 +753,7 @@ int cg_ingest_remove(cg_store *s, const char *spec, cg_unit_result *res, cg_err 
 		    cg_changeset_delete(c.cs, 0, c.key.data, c.key.len) < 0))
 		rc = cg_ingest_cs_failed(&c);
 	if (!rc)
-		rc = cg_changeset_apply(c.cs, s, CG_APPLY_AUTO, err);
+		rc = cg_ingest_ctx_apply(&c, CG_APPLY_AUTO);
 	free(meta);
 	cg_ingest_ctx_close(&c);
 	return rc;

@@ -29,6 +29,8 @@ typedef struct ingest_ctx {
 int cg_ingest_ctx_open(ingest_ctx *c, cg_store *s, cg_err *err);
 /* After a put or delete into c->cs failed: records why (memory, or a spill's I/O). */
 int cg_ingest_cs_failed(ingest_ctx *c);
+/* cg_changeset_apply, making the store writable first when the change writes anything. */
+int cg_ingest_ctx_apply(ingest_ctx *c, int mode);
 void cg_ingest_ctx_close(ingest_ctx *c);
 /* Whether any m:crate: record exists (an empty store takes SST files). */
 int cg_ingest_has_units(ingest_ctx *c, int *any);

@@ -442,7 +442,7 @@ int cg_ingest_ndjson(cg_store *s, const cg_ndjson_opts *o, const char *const *so
 	if (!rc)
 		rc = write_stubs(&r);
 	if (!rc)
-		rc = cg_changeset_apply(c.cs, s, o->io.bulk || !any ? CG_APPLY_SST : CG_APPLY_AUTO, err);
+		rc = cg_ingest_ctx_apply(&c, o->io.bulk || !any ? CG_APPLY_SST : CG_APPLY_AUTO);
 	for (int i = 0; i < AHEAD; i++)
 		cg_ndjson_parser_free(r.ahead[i].parser);
 	cg_graph_free(r.stubs);

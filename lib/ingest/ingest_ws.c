@@ -93,7 +93,7 @@ int cg_ingest_with(cg_store *s, cg_graph **graphs, size_t n, const cg_ingest_opt
 	if (!rc && x->meta_type)
 		rc = put_record(&c, x);
 	if (!rc)
-		rc = cg_changeset_apply(c.cs, s, o->bulk || !any ? CG_APPLY_SST : CG_APPLY_AUTO, err);
+		rc = cg_ingest_ctx_apply(&c, o->bulk || !any ? CG_APPLY_SST : CG_APPLY_AUTO);
 	free(run);
 	cg_ingest_ctx_close(&c);
 	return rc;

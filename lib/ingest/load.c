@@ -191,9 +191,9 @@ static uint64_t input_seed(const job *j)
 	return seed;
 }
 
-static void input_digest(const job *j, const char *data, size_t len, char out[17])
+static void digest_text(uint64_t h, char out[17])
 {
-	snprintf(out, 17, "%016llx", (unsigned long long)XXH3_64bits_withSeed(data, len, j->seed));
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 /* ---- digests kept between runs ---- */
@@ -287,6 +287,16 @@ static int digest_lookup(cg_digest_cache *c, const char *path, uint64_t seed, co
 	return hit;
 }
 
+/* Whether the cache has seen path at all: a file it saw that failed digest_lookup has been
+ * written since. */
+static int digest_seen(cg_digest_cache *c, const char *path)
+{
+	pthread_mutex_lock(&c->mu);
+	int seen = digest_find(c, path) != NULL;
+	pthread_mutex_unlock(&c->mu);
+	return seen;
+}
+
 /* Keeps a digest only for a file last changed a while before it was read: timestamps are
  * coarser than writes, and a write in the same tick as the read would not show. */
 static void digest_keep(cg_digest_cache *c, const char *path, uint64_t seed, const struct stat *st,
@@ -319,27 +329,36 @@ static int placeholder(job *j, size_t i, json_t *known, const char *source, size
 	return CG_OK;
 }
 
-/* Reads the input and its digest unless the digest cache knows the file and the store holds
- * that digest: then *data stays NULL, *len is the file's size and *known its crate. */
+/* Reads the input and its digest unless the store holds that digest: then *data stays NULL,
+ * *len is the content's size and *known its crate. A file the digest cache knows as it was is
+ * not read at all; a file the store may hold is hashed in pieces first and read whole only
+ * when it is not (a re-ingest where nothing changed holds no file, and copies each into a
+ * small buffer that stays in the caches), unless the digest cache saw it before it was
+ * written again: then it is most likely new, and read whole at once. */
 static int read_input(job *j, const char *src, char **data, size_t *len, char input[17], json_t **known,
 		      cg_err *err)
 {
 	cg_digest_cache *c = j->o->digests;
 	struct stat st;
-	int stated = c && strcmp(src, "-") != 0 && stat(src, &st) == 0;
+	int named = strcmp(src, "-") != 0, stated = c && named && stat(src, &st) == 0, rc = CG_OK;
 	if (stated && digest_lookup(c, src, j->seed, &st, input) && (*known = json_object_get(j->known, input))) {
 		*len = (size_t)st.st_size;
 		return CG_OK;
 	}
 	time_t read_at = time(NULL);
-	int rc = cg_input_read(src, data, len, err);
-	if (rc)
-		return rc;
-	input_digest(j, *data, *len, input);
-	*known = json_object_get(j->known, input);
-	if (stated)
+	uint64_t h;
+	int may_be_stored = named && json_object_size(j->known) && !(stated && digest_seen(c, src));
+	if (may_be_stored && !(rc = cg_input_hash(src, j->seed, &h, len, err))) {
+		digest_text(h, input);
+		*known = json_object_get(j->known, input);
+	}
+	if (!rc && !*known && !(rc = cg_input_read(src, data, len, err))) {
+		digest_text(XXH3_64bits_withSeed(*data, *len, j->seed), input);
+		*known = json_object_get(j->known, input);
+	}
+	if (!rc && stated)
 		digest_keep(c, src, j->seed, &st, input, read_at);
-	return CG_OK;
+	return rc;
 }
 
 static void parse_one(job *j, size_t i)

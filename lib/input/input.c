@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -24,12 +25,16 @@ static int ends_with(const char *s, const char *tail)
 
 enum codec { PLAIN, ZSTD, GZIP };
 
+#define RAW_SIZE ((size_t)1 << 18)
+
 struct cg_input {
 	char *path;       /* for messages: the file, or "standard input" */
 	int fd, own_fd;
 	int codec;        /* decided by the first bytes */
 	int started, eof;
-	uint8_t raw[1 << 18];
+	uint8_t *raw;      /* RAW_SIZE, allocated when first needed: plain content read in large
+			    * pieces goes straight to the caller, and a fresh buffer per file costs
+			    * page faults and clearing */
 	size_t rpos, rlen; /* raw bytes read but not yet consumed */
 	ZSTD_DStream *zs;
 	z_stream gz;
@@ -55,18 +60,17 @@ static int fill_raw(cg_input *in, cg_err *err)
 	if (in->rpos < in->rlen || in->eof)
 		return CG_OK;
 	in->rpos = in->rlen = 0;
-	return read_into(in, in->raw, sizeof in->raw, &in->rlen, err);
+	if (!in->raw && !(in->raw = malloc(RAW_SIZE)))
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	return read_into(in, in->raw, RAW_SIZE, &in->rlen, err);
 }
 
 /* zstd frames begin 28 b5 2f fd, gzip members 1f 8b: content decides, not the name. */
-static int detect(cg_input *in, cg_err *err)
+static int detect(cg_input *in, const uint8_t *b, size_t n, cg_err *err)
 {
-	in->started = 1;
-	int rc = fill_raw(in, err);
-	const uint8_t *b = in->raw;
-	if (rc || in->rlen < 2)
-		return rc;
-	if (in->rlen >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
+	if (n < 2)
+		return CG_OK;
+	if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
 		in->codec = ZSTD;
 		if (!(in->zs = ZSTD_createDStream()))
 			return cg_err_set(err, CG_EINTERNAL, "out of memory");
@@ -130,15 +134,37 @@ static int next_decoded(cg_input *in, char *buf, size_t cap, size_t *got, cg_err
 	return why ? truncated(in, what, why, err) : CG_OK;
 }
 
+/* The first bytes decide the codec. Read into a caller's buffer of at least RAW_SIZE, they
+ * stay there when the content is plain; compressed, they move to the raw buffer. */
+static int start(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
+{
+	in->started = 1;
+	if (cap < RAW_SIZE) {
+		int rc = fill_raw(in, err);
+		return rc ? rc : detect(in, in->raw, in->rlen, err);
+	}
+	int rc = read_into(in, buf, RAW_SIZE, got, err);
+	if (!rc)
+		rc = detect(in, (const uint8_t *)buf, *got, err);
+	if (rc || in->codec == PLAIN)
+		return rc;
+	if (!(in->raw = malloc(RAW_SIZE)))
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	memcpy(in->raw, buf, *got);
+	in->rlen = *got;
+	*got = 0;
+	return CG_OK;
+}
+
 int cg_input_next(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
 {
 	*got = 0;
-	int rc = in->started ? CG_OK : detect(in, err);
-	if (rc)
+	int rc = in->started ? CG_OK : start(in, buf, cap, got, err);
+	if (rc || *got)
 		return rc;
 	if (in->codec != PLAIN)
 		return next_decoded(in, buf, cap, got, err);
-	if (in->rpos == in->rlen && !in->eof && cap >= sizeof in->raw) /* straight into buf */
+	if (in->rpos == in->rlen && !in->eof && cap >= RAW_SIZE) /* straight into buf */
 		return read_into(in, buf, cap, got, err);
 	if ((rc = fill_raw(in, err)))
 		return rc;
@@ -174,6 +200,7 @@ void cg_input_close(cg_input *in)
 		return;
 	if (in->own_fd)
 		close(in->fd);
+	free(in->raw);
 	ZSTD_freeDStream(in->zs);
 	if (in->gz_open)
 		inflateEnd(&in->gz);
@@ -190,10 +217,10 @@ int cg_input_read(const char *path, char **data, size_t *len, cg_err *err)
 	cg_buf b = { 0 };
 	struct stat st; /* a plain file is read into one buffer of its size: no copies as it grows */
 	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    cg_buf_reserve(&b, (size_t)st.st_size + (1 << 18)) < 0)
+	    cg_buf_reserve(&b, (size_t)st.st_size + RAW_SIZE) < 0)
 		rc = cg_err_set(err, CG_EINTERNAL, "out of memory reading %s", path);
 	for (size_t got = 1; !rc && got;) {
-		if (cg_buf_reserve(&b, 1 << 18) < 0)
+		if (cg_buf_reserve(&b, RAW_SIZE) < 0)
 			rc = cg_err_set(err, CG_EINTERNAL, "out of memory reading %s", path);
 		else if (!(rc = cg_input_next(in, (char *)b.data + b.len, b.cap - b.len - 1, &got, err)))
 			b.len += got;
@@ -207,6 +234,30 @@ int cg_input_read(const char *path, char **data, size_t *len, cg_err *err)
 	*data = (char *)b.data;
 	*len = b.len;
 	return CG_OK;
+}
+
+/* The read buffer is on the stack and reused for every piece: read() into a small buffer that
+ * stays in the caches copies several times faster here than into a fresh one the size of the
+ * file, whose every page also faults in. */
+int cg_input_hash(const char *path, uint64_t seed, uint64_t *hash, size_t *len, cg_err *err)
+{
+	cg_input *in;
+	XXH3_state_t *st = XXH3_createState();
+	int rc = st ? cg_input_open(path, &in, err) : cg_err_set(err, CG_EINTERNAL, "out of memory");
+	if (rc) {
+		XXH3_freeState(st);
+		return rc;
+	}
+	char buf[RAW_SIZE];
+	XXH3_64bits_reset_withSeed(st, seed);
+	*len = 0;
+	for (size_t got = 1; !rc && got; *len += got)
+		if (!(rc = cg_input_next(in, buf, sizeof buf, &got, err)))
+			XXH3_64bits_update(st, buf, got);
+	*hash = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	cg_input_close(in);
+	return rc;
 }
 
 static int name_cmp(const void *a, const void *b)

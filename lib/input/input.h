@@ -5,6 +5,7 @@
 #define CG_INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 
@@ -19,6 +20,10 @@ void cg_input_close(cg_input *in);
 
 /* The whole content: *data is malloc'd and NUL-terminated; errors as above. */
 int cg_input_read(const char *path, char **data, size_t *len, cg_err *err);
+
+/* XXH3 of the whole content with seed and its length, equal to XXH3_64bits_withSeed over
+ * what cg_input_read returns, read in pieces without holding it; errors as above. */
+int cg_input_hash(const char *path, uint64_t seed, uint64_t *hash, size_t *len, cg_err *err);
 
 /* The *.json, *.json.zst and *.json.gz files directly in dir, sorted by name; free with
  * cg_input_free_list. */

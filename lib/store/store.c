@@ -27,7 +27,9 @@
 struct cg_store {
 	char *dir;
 	cg_manifest manifest;
-	int writer;
+	int writer;   /* holds the lock */
+	int writable; /* its shards are open as the writer (CG_OPEN_WRITE_LATER: from the first write) */
+	int cache_mb;
 	int lock_fd;
 	int read_only; /* reader: plain read-only opens (no writer held the lock); else secondaries */
 	rocksdb_cache_t *cache;
@@ -214,7 +216,7 @@ static void make_options(cg_store *s, int cache_mb)
 	rocksdb_options_set_level_compaction_dynamic_level_bytes(s->options, 1);
 	rocksdb_options_set_paranoid_checks(s->options, 1);
 	rocksdb_options_set_max_open_files(s->options, -1); /* see docs/design.md: never bound it */
-	if (s->writer) {
+	if (s->writable) {
 		rocksdb_options_increase_parallelism(s->options, 2);
 		rocksdb_options_set_keep_log_file_num(s->options, 3);
 		rocksdb_options_set_max_log_file_size(s->options, 1 << 20);
@@ -446,11 +448,11 @@ static int open_shard(cg_store *s, int i, const char *scratch, cg_err *err)
 	const char *family[1] = { "default" };
 	const rocksdb_options_t *family_opts[1] = { s->options };
 	struct statvfs fs;
-	if (s->writer && statvfs(s->shard_path[i], &fs) == 0 && (uint64_t)fs.f_bavail * fs.f_frsize < MIN_FREE)
+	if (s->writable && statvfs(s->shard_path[i], &fs) == 0 && (uint64_t)fs.f_bavail * fs.f_frsize < MIN_FREE)
 		/* the open writes its LOG header, and on a full disk its second line aborts the
 		 * process (see make_options): say what is wrong instead */
 		return cg_err_sys(err, CG_EIO, ENOSPC, "%s (under 1 MiB free)", s->shard_path[i]);
-	if (s->writer) {
+	if (s->writable) {
 		s->db[i] = rocksdb_open(s->options, s->shard_path[i], &e);
 	} else if (!scratch) {
 		s->db[i] = rocksdb_open_for_read_only_column_families(s->options, s->shard_path[i], 1, family,
@@ -594,7 +596,8 @@ int cg_store_open(const char *dir, const cg_open_opts *o, cg_store **out, cg_err
 		return cg_err_set(err, CG_EINTERNAL, "out of memory");
 	}
 	s->lock_fd = -1;
-	s->writer = o->mode == CG_OPEN_WRITE;
+	s->writer = o->mode != CG_OPEN_READ;
+	s->writable = o->mode == CG_OPEN_WRITE;
 	int rc = cg_store_read_manifest(dir, &s->manifest, err);
 	if (rc)
 		goto fail;
@@ -604,7 +607,8 @@ int cg_store_open(const char *dir, const cg_open_opts *o, cg_store **out, cg_err
 			goto fail;
 	}
 	int cache = o->cache_mb > 0 ? o->cache_mb : env_int("CG_CACHE_MB", s->manifest.cache_mb);
-	make_options(s, cache > 0 ? cache : DEFAULT_CACHE_MB);
+	s->cache_mb = cache > 0 ? cache : DEFAULT_CACHE_MB;
+	make_options(s, s->cache_mb);
 	rc = s->writer ? open_shards(s, NULL, err) : open_readers(s, err);
 	if (rc || (s->writer && (rc = recover_intents(s, err))))
 		goto fail;
@@ -630,6 +634,22 @@ void cg_store_close(cg_store *s)
 	free(s);
 }
 
+/* Under the writer's lock nothing else changes the store, so the read-only instances a
+ * CG_OPEN_WRITE_LATER open started with saw all of it: they close, and the shards open again
+ * as the writer, with the writer's options. */
+int cg_store_writable(cg_store *s, cg_err *err)
+{
+	if (s->writable)
+		return CG_OK;
+	if (!s->writer)
+		return cg_err_set(err, CG_EINTERNAL, "%s: opened for reading only", s->dir);
+	close_shards(s);
+	free_options(s);
+	s->writable = 1;
+	make_options(s, s->cache_mb);
+	return open_shards(s, NULL, err);
+}
+
 /* ---- accessors ---- */
 
 const cg_manifest *cg_store_manifest(const cg_store *s) { return &s->manifest; }
@@ -649,8 +669,16 @@ int cg_store_shard_of(const cg_store *s, uint64_t vid)
 
 /* ---- reads and writes ---- */
 
+/* A write before cg_store_writable is a bug in the caller: said, not crashed on. */
+static int not_writable(const cg_store *s, cg_err *err)
+{
+	return cg_err_set(err, CG_EINTERNAL, "%s: written before it was opened for writing", s->dir);
+}
+
 int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err)
 {
+	if (!s->writable)
+		return not_writable(s, err);
 	for (int i = 0; i < s->manifest.shards; i++) {
 		char *e = NULL;
 		if (!batches[i])
@@ -757,6 +785,8 @@ static int finish_intent(cg_store *s, const char *path, json_t *files, cg_err *e
 
 int cg_store_ingest_files(cg_store *s, char *const *files, int per_shard, cg_err *err)
 {
+	if (!s->writable)
+		return not_writable(s, err);
 	json_t *list = json_array();
 	const char *one[8];
 	size_t none = 0;
@@ -820,6 +850,10 @@ static int recover_intents(cg_store *s, cg_err *err)
 		if (!is_intent(e->d_name) || snprintf(path, sizeof path, "%s/%s", s->dir, e->d_name) >= (int)sizeof path)
 			continue;
 		json_t *files = json_load_file(path, 0, &je);
+		if (files && (rc = cg_store_writable(s, err))) {
+			json_decref(files);
+			break;
+		}
 		rc = files ? finish_intent(s, path, files, err)
 			: cg_err_set(err, CG_EDATA, "%s: line %d: %s", path, je.line, je.text);
 		json_decref(files);

@@ -40,7 +40,11 @@ typedef struct cg_init_opts {
 	const char *shard_dirs[CG_MAX_SHARDS]; /* NULL: DIR/shard-NNN */
 } cg_init_opts;
 
-enum cg_open_mode { CG_OPEN_READ = 0, CG_OPEN_WRITE = 1 };
+/* CG_OPEN_WRITE_LATER takes the writer's lock at the open but reads through read-only
+ * instances until cg_store_writable: a change that turns out to write nothing (a re-ingest of
+ * unchanged files) never pays for a writer's open (a new MANIFEST, OPTIONS file and WAL, and
+ * their fsyncs). */
+enum cg_open_mode { CG_OPEN_READ = 0, CG_OPEN_WRITE = 1, CG_OPEN_WRITE_LATER = 2 };
 
 typedef struct cg_open_opts {
 	int mode;     /* enum cg_open_mode */
@@ -58,6 +62,10 @@ int cg_store_init(const char *dir, const cg_init_opts *opts, cg_err *err);
  * gone again when the open returns). */
 int cg_store_open(const char *dir, const cg_open_opts *opts, cg_store **out, cg_err *err);
 void cg_store_close(cg_store *s);
+/* A CG_OPEN_WRITE_LATER store's shards open as the writer (a no-op once they are, and for
+ * CG_OPEN_WRITE). Every iterator and pinned value of the read-only instances is released
+ * first, and cg_store_db() taken anew afterwards. CG_EINTERNAL for a reader. */
+int cg_store_writable(cg_store *s, cg_err *err);
 
 const cg_manifest *cg_store_manifest(const cg_store *s);
 const char *cg_store_dir(const cg_store *s);
@@ -73,10 +81,10 @@ const char *cg_store_shard_path(const cg_store *s, int shard);
 rocksdb_options_t *cg_store_options(const cg_store *s);
 int cg_store_is_writer(const cg_store *s);
 
-/* Writer: applies one batch per shard (NULL entries skipped) with the WAL off, then flushes
+/* Writer, after cg_store_writable: applies one batch per shard (NULL entries skipped) with the WAL off, then flushes
  * each touched shard so the change is durable and visible to readers. */
 int cg_store_commit(cg_store *s, rocksdb_writebatch_t **batches, cg_err *err);
-/* Writer: moves finished SST files, per_shard of them for each shard (files[k * per_shard + j],
+/* Writer, after cg_store_writable: moves finished SST files, per_shard of them for each shard (files[k * per_shard + j],
  * NULL: none; a shard's files hold disjoint key ranges), into the store as one change. Across shards this is made atomic by an intent file (DIR/INTENT.PID.json)
  * that lists the files: written before any of them is ingested, removed after the last. A
  * writer that opens a store with an intent left by a killed writer first ingests the files
