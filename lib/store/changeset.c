@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/aio_abi.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -22,7 +24,10 @@
 #define DELETED UINT32_MAX
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
 #define ENTRY_COST (2 * sizeof(entry)) /* a sorted entry and its radix scratch copy */
-#define IO_BUF (256 << 10) /* a run's read buffer in a merge (one per run and thread) */
+/* A merge reads each run a chunk ahead (Linux AIO) into a second buffer, and moves the
+ * unread end of the first, up to RUN_HEAD bytes, in front of it. */
+#define RUN_CHUNK ((size_t)128 << 10)
+#define RUN_HEAD ((size_t)16 << 10)
 #define RUN_WRITE (1 << 20)  /* a spill's write buffer */
 /* Run files are written and read around the page cache (O_DIRECT) where the filesystem
  * allows it: aligned buffers, offsets and lengths. */
@@ -560,10 +565,16 @@ static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
 
 /* A source of sorted operations in a range: a run file, or the sorted log (the newest). */
 typedef struct source {
-	int fd;
-	uint8_t *buf;    /* a run's: ALIGN-aligned, NULL for the log; unread bytes [pos, len) */
-	size_t cap, pos, len;
-	size_t at, end;  /* the file offset buf[len] came from; the run's bytes */
+	int fd;          /* a run's; -1 for the log */
+	uint8_t *buf, *ahead; /* a run's buffers, aligned: unread bytes [pos, len) of buf; the next
+				* chunk is read into ahead + RUN_HEAD meanwhile */
+	size_t cap, ahead_cap, pos, len;
+	aio_context_t aio; /* the merge's (0: none, reads are synchronous) */
+	struct iocb cb;  /* the read of the next chunk, when pending; done when it finished */
+	int pending, done;
+	int spent;       /* past its range: loses every match */
+	int64_t res;     /* its result: a length or -errno */
+	size_t at, end;  /* the offset of the next chunk to read; the run's bytes */
 	const shard_log *sl;
 	const entry *es;
 	size_t next;
@@ -589,36 +600,87 @@ static int src_cmp(const source *a, const source *b)
 	return key_cmp(&a->cur, &b->cur);
 }
 
-/* Makes need unread bytes available (fewer only at the run's end); -1 on a read error. New
- * bytes are read to an aligned place at an aligned offset, the unread rest moved before it. */
-static int run_fill(source *src, size_t need)
+/* Starts reading the run's next chunk into ahead (nothing past its end); where the merge
+ * has no AIO context, or the kernel refuses the request, it is read at once. */
+static void run_request(source *src)
 {
-	size_t rest = src->len - src->pos, room = ALIGN_UP(rest);
-	if (rest >= need)
-		return 0;
-	if (room + ALIGN_UP(need) > src->cap) { /* an operation larger than the buffer */
-		size_t cap = room + ALIGN_UP(need);
+	if (src->at >= src->end)
+		return;
+	src->cb = (struct iocb){ .aio_data = (uintptr_t)src, .aio_lio_opcode = IOCB_CMD_PREAD,
+				 .aio_fildes = (uint32_t)src->fd, .aio_buf = (uintptr_t)(src->ahead + RUN_HEAD),
+				 .aio_nbytes = RUN_CHUNK, .aio_offset = (int64_t)src->at };
+	struct iocb *list[1] = { &src->cb };
+	src->pending = 1;
+	src->done = !src->aio || syscall(SYS_io_submit, src->aio, 1, list) != 1;
+	if (src->done) {
+		ssize_t k = pread(src->fd, src->ahead + RUN_HEAD, RUN_CHUNK, (off_t)src->at);
+		src->res = k < 0 ? -errno : k;
+	}
+	src->at += RUN_CHUNK;
+}
+
+/* Waits for the chunk in flight (marking others that finish meanwhile): its length, or -1 (a
+ * short chunk before the end is EIO). */
+static ssize_t run_wait(source *src)
+{
+	while (!src->done) {
+		struct io_event ev[16];
+		long n = syscall(SYS_io_getevents, src->aio, 1, 16, ev, NULL);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		for (long i = 0; i < n; i++) {
+			source *s = (source *)(uintptr_t)ev[i].data;
+			s->done = 1;
+			s->res = ev[i].res;
+		}
+	}
+	src->pending = 0;
+	size_t want = src->end - (size_t)src->cb.aio_offset;
+	if (src->res >= 0 && (size_t)src->res != (want < RUN_CHUNK ? want : RUN_CHUNK))
+		src->res = -EIO;
+	return src->res < 0 ? (errno = (int)-src->res, -1) : (ssize_t)src->res;
+}
+
+/* Puts the chunk read ahead after the unread bytes: in front of it in the other buffer, or
+ * (an operation longer than RUN_HEAD) both in a larger buffer. */
+static int run_join(source *src, size_t k)
+{
+	size_t rest = src->len - src->pos;
+	uint8_t *from = src->buf + src->pos;
+	if (rest > RUN_HEAD) {
+		size_t cap = ALIGN_UP(rest + k) > src->ahead_cap ? ALIGN_UP(rest + k) : src->ahead_cap;
 		uint8_t *b = aligned_alloc(ALIGN, cap);
 		if (!b)
 			return -1;
-		memcpy(b + room - rest, src->buf + src->pos, rest);
+		memcpy(b, from, rest);
+		memcpy(b + rest, src->ahead + RUN_HEAD, k);
 		free(src->buf);
 		src->buf = b;
 		src->cap = cap;
-	} else {
-		memmove(src->buf + room - rest, src->buf + src->pos, rest);
+		src->pos = 0;
+		src->len = rest + k;
+		return 0;
 	}
-	src->pos = room - rest;
-	src->len = room;
-	while (src->len - src->pos < need && src->at < src->end) {
-		ssize_t k = pread(src->fd, src->buf + src->len, src->cap - src->len, (off_t)src->at);
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO; /* shorter than its index says */
+	memcpy(src->ahead + RUN_HEAD - rest, from, rest);
+	uint8_t *b = src->buf;
+	size_t cap = src->cap;
+	src->buf = src->ahead;
+	src->cap = src->ahead_cap;
+	src->ahead = b;
+	src->ahead_cap = cap;
+	src->pos = RUN_HEAD - rest;
+	src->len = RUN_HEAD + k;
+	return 0;
+}
+
+/* Makes need unread bytes available (fewer only at the run's end); -1 on a read error. */
+static int run_fill(source *src, size_t need)
+{
+	while (src->len - src->pos < need && src->pending) {
+		ssize_t k = run_wait(src);
+		if (k < 0 || run_join(src, (size_t)k) < 0)
 			return -1;
-		}
-		src->len += (size_t)k;
-		src->at += (size_t)k;
+		run_request(src);
 	}
 	return 0;
 }
@@ -668,39 +730,58 @@ static int source_read(source *src)
 	return 1;
 }
 
-/* Min-heap of sources by key, newest first on equal keys. */
+/* A loser tree over the sources (Knuth's tournament): node 0 holds the winner, nodes 1..k-1
+ * the loser of the match played there, the sources are the leaves k..2k-1. Replacing the
+ * winner replays one path, one comparison a level: a binary heap makes two, and at XL a log
+ * has about 200 runs. */
+typedef struct tourney {
+	source **src;
+	size_t *node;
+	size_t k;
+} tourney;
+
+/* Whether source a's key goes first: the smaller key, the newer source on an equal one; a
+ * source at its end goes last. */
 static int src_before(const source *a, const source *b)
 {
+	if (a->spent || b->spent)
+		return !a->spent;
 	int r = src_cmp(a, b);
 	return r ? r < 0 : a->age > b->age;
 }
 
-static void sift_down(source **h, size_t n, size_t i)
+/* Plays the matches under node: returns the winner, keeps the losers. */
+static size_t play(tourney *t, size_t node)
 {
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-		if (l < n && src_before(h[l], h[m]))
-			m = l;
-		if (l + 1 < n && src_before(h[l + 1], h[m]))
-			m = l + 1;
-		if (m == i)
-			return;
-		source *t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
+	if (node >= t->k)
+		return node - t->k;
+	size_t a = play(t, 2 * node), b = play(t, 2 * node + 1);
+	int a_wins = src_before(t->src[a], t->src[b]);
+	t->node[node] = a_wins ? b : a;
+	return a_wins ? a : b;
 }
 
-/* Pops the heap's top after advancing it; returns -1 on a read error. */
-static int advance_top(source **h, size_t *n)
+static source *winner(const tourney *t)
 {
-	int r = source_next(h[0]);
+	return t->src[t->node[0]];
+}
+
+/* Advances the winner and replays its path; -1 on a read error. */
+static int advance_winner(tourney *t)
+{
+	size_t w = t->node[0];
+	int r = source_next(t->src[w]);
 	if (r < 0)
 		return -1;
-	if (r == 0)
-		h[0] = h[--*n];
-	sift_down(h, *n, 0);
+	t->src[w]->spent = r == 0;
+	for (size_t n = (w + t->k) / 2; n >= 1; n /= 2) {
+		if (src_before(t->src[t->node[n]], t->src[w])) {
+			size_t loser = w;
+			w = t->node[n];
+			t->node[n] = loser;
+		}
+	}
+	t->node[0] = w;
 	return 0;
 }
 
@@ -715,15 +796,14 @@ typedef struct sst_job {
 	int rc;
 } sst_job;
 
-static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_t *w)
+static int write_merged(sst_job *j, tourney *t, rocksdb_sstfilewriter_t *w)
 {
 	char *e = NULL;
 	cg_buf last = { 0 }; /* the key just written: older operations on it lose */
 	int r = 0;
-	for (size_t i = n; i-- > 0;)
-		sift_down(h, n, i);
-	while (n && !e && r == 0) {
-		op o = h[0]->cur;
+	t->node[0] = t->k > 1 ? play(t, 1) : 0;
+	while (t->k && !winner(t)->spent && !e && r == 0) {
+		op o = winner(t)->cur;
 		if (o.vlen == DELETED)
 			rocksdb_sstfilewriter_delete(w, (const char *)o.key, o.klen, &e);
 		else
@@ -734,10 +814,10 @@ static int write_merged(sst_job *j, source **h, size_t n, rocksdb_sstfilewriter_
 			break;
 		}
 		source kept = { .cur = { .key = last.data, .klen = o.klen } };
-		memcpy(kept.word, h[0]->word, sizeof kept.word);
+		memcpy(kept.word, winner(t)->word, sizeof kept.word);
 		do
-			r = advance_top(h, &n);
-		while (!r && n && src_cmp(h[0], &kept) == 0);
+			r = advance_winner(t);
+		while (!r && !winner(t)->spent && src_cmp(winner(t), &kept) == 0);
 	}
 	cg_buf_free(&last);
 	if (r)
@@ -762,35 +842,44 @@ static size_t run_start(const run_index *ri, uint64_t lo)
 	return a ? ri->at[a - 1].off : 0;
 }
 
-/* Opens run r of the job's slot at offset from (any), reading from the aligned offset before. */
+/* Opens run r of the job's slot and starts reading it from the aligned offset at or before
+ * from. */
 static int open_source(sst_job *j, int r, size_t from, source *src, char *path, size_t n)
 {
+	size_t size = RUN_HEAD + RUN_CHUNK;
 	run_path(j->c, j->slot, r, path, n);
-	size_t skip = from & (ALIGN - 1);
 	src->end = j->c->index[j->slot][r].bytes;
-	src->at = from - skip;
-	src->cap = IO_BUF;
-	if (!(src->buf = aligned_alloc(ALIGN, IO_BUF)) || (src->fd = open_run(path, O_RDONLY)) < 0)
+	src->at = from & ~(ALIGN - 1);
+	src->cap = src->ahead_cap = size;
+	src->pos = src->len = RUN_HEAD;
+	if (!(src->buf = aligned_alloc(ALIGN, size)) || !(src->ahead = aligned_alloc(ALIGN, size)) ||
+	    (src->fd = open_run(path, O_RDONLY)) < 0)
 		return -1;
-	if (run_fill(src, skip) < 0)
-		return -1;
-	src->pos = skip < src->len ? skip : src->len;
+	run_request(src);
 	return 0;
 }
 
-/* Opens the runs (and the log) at the range's start: each source's first key in range. */
-static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const entry *es)
+/* Opens the runs (and the log) at the range's start: each source's first key in range. The
+ * runs' first chunks are all asked for before any is waited for. */
+static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const entry *es, aio_context_t aio)
 {
 	const shard_log *sl = &j->c->slot[j->slot];
 	int nruns = j->c->nruns[j->slot];
 	char path[4200] = "";
 	*n = 0;
 	for (int r = 0; r <= nruns; r++) {
+		srcs[r] = (source){ .fd = -1, .aio = aio, .sl = sl, .es = es, .age = r, .hi = j->hi };
+		if (r < nruns && open_source(j, r, run_start(&j->c->index[j->slot][r], j->lo), &srcs[r], path, sizeof path) < 0)
+			return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
+	}
+	for (int r = 0; r <= nruns; r++) {
 		source *src = &srcs[r];
-		*src = (source){ .fd = -1, .sl = sl, .es = es, .age = r, .hi = j->hi };
 		if (r < nruns) {
-			if (open_source(j, r, run_start(&j->c->index[j->slot][r], j->lo), src, path, sizeof path) < 0)
+			size_t skip = run_start(&j->c->index[j->slot][r], j->lo) & (ALIGN - 1);
+			run_path(j->c, j->slot, r, path, sizeof path);
+			if (run_fill(src, skip) < 0)
 				return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
+			src->pos += skip < src->len - src->pos ? skip : src->len - src->pos;
 		} else {
 			while (src->next < sl->n && es[src->next].prefix < j->lo)
 				src->next++;
@@ -813,10 +902,15 @@ static void write_sst(sst_job *j)
 	entry *es = sorted_entries(sl);
 	source *srcs = calloc((size_t)nruns + 1, sizeof *srcs);
 	source **h = calloc((size_t)nruns + 1, sizeof *h);
+	size_t *node = calloc((size_t)nruns + 1, sizeof *node);
 	size_t n = 0;
-	int rc = es && srcs && h ? CG_OK : cg_err_set(&j->err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
+	aio_context_t aio = 0; /* without one (refused, or too many), each chunk is read when needed */
+	if (nruns && syscall(SYS_io_setup, nruns, &aio) < 0)
+		aio = 0;
+	int rc = es && srcs && h && node ? CG_OK : cg_err_set(&j->err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
 	if (!rc)
-		rc = open_sources(j, srcs, h, &n, es);
+		rc = open_sources(j, srcs, h, &n, es, aio);
+	tourney t = { h, node, n };
 	if (!rc) {
 		char *e = NULL;
 		rocksdb_envoptions_t *env = rocksdb_envoptions_create();
@@ -827,18 +921,22 @@ static void write_sst(sst_job *j)
 		rocksdb_options_set_bottommost_compression(opts, rocksdb_lz4_compression);
 		rocksdb_sstfilewriter_t *w = rocksdb_sstfilewriter_create(env, opts);
 		rocksdb_sstfilewriter_open(w, j->path, &e);
-		rc = e ? cg_err_rocks(&j->err, e, "write %s", j->path) : write_merged(j, h, n, w);
+		rc = e ? cg_err_rocks(&j->err, e, "write %s", j->path) : write_merged(j, &t, w);
 		rocksdb_sstfilewriter_destroy(w);
 		rocksdb_options_destroy(opts);
 		rocksdb_envoptions_destroy(env);
 	}
+	if (aio)
+		syscall(SYS_io_destroy, aio); /* waits for the reads a failure left in flight */
 	for (int r = 0; srcs && r <= nruns; r++) {
 		if (srcs[r].buf && srcs[r].fd >= 0)
 			close(srcs[r].fd);
 		free(srcs[r].buf);
+		free(srcs[r].ahead);
 	}
 	free(srcs);
 	free(h);
+	free(node);
 	free(es);
 	j->rc = rc;
 }
