@@ -29,8 +29,9 @@
 #define RUN_CHUNK ((size_t)128 << 10)
 #define RUN_HEAD ((size_t)16 << 10)
 #define RUN_WRITE (1 << 20)  /* a spill's write buffer */
-/* Run files are written and read around the page cache (O_DIRECT) where the filesystem
- * allows it: aligned buffers, offsets and lengths. */
+/* A log's runs go through the page cache until they add up to twice the change's budget
+ * (the memory bound less the readers' tables), the rest around it (O_DIRECT, where the
+ * filesystem allows it: aligned buffers, offsets and lengths). */
 #define ALIGN ((size_t)4096)
 #define ALIGN_UP(n) (((n) + ALIGN - 1) & ~(ALIGN - 1))
 /* A generation of logs is spilled at this size even under a larger budget: sorting and
@@ -65,6 +66,7 @@ typedef struct run_index {
 	entry *at;       /* the prefix and file offset of about one operation per SAMPLE_BYTES */
 	size_t n, cap;
 	size_t bytes;    /* the file's size */
+	int direct;      /* written and read around the page cache */
 } run_index;
 
 struct cg_changeset {
@@ -322,14 +324,23 @@ static entry *sorted_entries(const shard_log *sl)
 
 /* ---- spilling: one sorted run per slot, the last operation of each key only ---- */
 
-/* Opens a run file around the page cache where the filesystem allows it: a run is read
- * once, long after it was written, and on a VM every page-cache page is memory newly
- * touched (measured here: writing 3 GB through the cache cost 5-8 s of system time, with
- * O_DIRECT 0.5 s). Where O_DIRECT is refused the file stays buffered. */
-static int open_run(const char *path, int flags)
+static size_t run_bytes(const cg_changeset *c, int i)
+{
+	size_t bytes = 0;
+	for (int r = 0; r < c->nruns[i]; r++)
+		bytes += c->index[i][r].bytes;
+	return bytes;
+}
+
+/* Opens a run file, around the page cache when direct and the filesystem allows it. A run is
+ * read once: a small change's runs are read back from the cache within seconds, but a large
+ * one's first runs minutes later, and on a VM every page-cache page is memory newly touched
+ * (measured here: writing 3 GB through the cache cost 5-8 s of system time, with O_DIRECT
+ * 0.5 s), and file pages idle for a minute were paged out, to be read back cold. */
+static int open_run(const char *path, int flags, int direct)
 {
 	int fd = open(path, flags | O_CLOEXEC, 0600);
-	if (fd >= 0) {
+	if (fd >= 0 && direct) {
 		int fl = fcntl(fd, F_GETFL);
 		if (fl >= 0)
 			(void)fcntl(fd, F_SETFL, fl | O_DIRECT);
@@ -418,7 +429,8 @@ static int spill_slot(cg_changeset *c, int i, shard_log *sl, cg_err *err)
 	}
 	run_index *ri = &c->index[i][c->nruns[i]];
 	*ri = (run_index){ 0 };
-	w.fd = open_run(path, O_WRONLY | O_CREAT | O_EXCL);
+	ri->direct = run_bytes(c, i) >= 2 * c->budget;
+	w.fd = open_run(path, O_WRONLY | O_CREAT | O_EXCL, ri->direct);
 	int ok = w.fd >= 0, oom = 0;
 	if (ok)
 		c->nruns[i]++; /* removed with the others from here on, whatever happens */
@@ -853,7 +865,7 @@ static int open_source(sst_job *j, int r, size_t from, source *src, char *path, 
 	src->cap = src->ahead_cap = size;
 	src->pos = src->len = RUN_HEAD;
 	if (!(src->buf = aligned_alloc(ALIGN, size)) || !(src->ahead = aligned_alloc(ALIGN, size)) ||
-	    (src->fd = open_run(path, O_RDONLY)) < 0)
+	    (src->fd = open_run(path, O_RDONLY, j->c->index[j->slot][r].direct)) < 0)
 		return -1;
 	run_request(src);
 	return 0;
@@ -1011,14 +1023,6 @@ static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return (x > y) - (x < y);
-}
-
-static size_t run_bytes(const cg_changeset *c, int i)
-{
-	size_t bytes = 0;
-	for (int r = 0; r < c->nruns[i]; r++)
-		bytes += c->index[i][r].bytes;
-	return bytes;
 }
 
 /* Cuts a spilled slot into k key ranges of about equal bytes, at quantiles of its runs'
