@@ -166,7 +166,7 @@ int cg_input_next(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
 		return next_decoded(in, buf, cap, got, err);
 	if (in->rpos == in->rlen && !in->eof && cap >= RAW_SIZE) /* straight into buf */
 		return read_into(in, buf, cap, got, err);
-	if ((rc = fill_raw(in, err)))
+	if ((rc = fill_raw(in, err)) || in->rpos == in->rlen) /* at the end (raw may never have been needed) */
 		return rc;
 	*got = in->rlen - in->rpos < cap ? in->rlen - in->rpos : cap;
 	memcpy(buf, in->raw + in->rpos, *got);

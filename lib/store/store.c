@@ -660,7 +660,6 @@ rocksdb_column_family_handle_t *cg_store_family(const cg_store *s, int shard) { 
 const char *cg_store_shard_error(const cg_store *s, int shard) { return s->shard_err[shard]; }
 const char *cg_store_shard_path(const cg_store *s, int shard) { return s->shard_path[shard]; }
 rocksdb_options_t *cg_store_options(const cg_store *s) { return s->options; }
-int cg_store_is_writer(const cg_store *s) { return s->writer; }
 
 int cg_store_shard_of(const cg_store *s, uint64_t vid)
 {

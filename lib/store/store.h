@@ -73,13 +73,12 @@ int cg_store_nshards(const cg_store *s);
 int cg_store_shard_of(const cg_store *s, uint64_t vid);
 /* NULL when the shard could not be opened (readers carry on without it). */
 rocksdb_t *cg_store_db(const cg_store *s, int shard);
-/* A reader's handle of the shard's default column family (for batched MultiGet); NULL for a
- * writer. */
+/* A read-only instance's handle of the shard's default column family (for batched MultiGet);
+ * NULL once the shards are open as the writer. */
 rocksdb_column_family_handle_t *cg_store_family(const cg_store *s, int shard);
 const char *cg_store_shard_error(const cg_store *s, int shard);
 const char *cg_store_shard_path(const cg_store *s, int shard);
 rocksdb_options_t *cg_store_options(const cg_store *s);
-int cg_store_is_writer(const cg_store *s);
 
 /* Writer, after cg_store_writable: applies one batch per shard (NULL entries skipped) with the WAL off, then flushes
  * each touched shard so the change is durable and visible to readers. */
