@@ -210,12 +210,23 @@ make_graph() {
 	run cg-verify -d "$store"
 	assert_success
 	[ -z "$(ls "$store" | grep '^ingest\.')" ] || fail "staged files left: $(ls "$store")"
+	cg-ingest -q -d "$store" "$EXAMPLE_WS/target/doc/shapes_cli.json"
+	before=$(cg-query -d "$store" dump)
 	# a disk full before the run starts: refused before RocksDB writes its LOG (whose second
 	# failed line would abort the process, exit 134), and the store still answers
 	dd if=/dev/zero of="$FULL/filler" bs=4k 2>/dev/null || true
 	run -74 --separate-stderr cg-ingest -d "$store" --ndjson "$FIX/small.ndjson"
 	assert_equal "$stderr" "cg-ingest: $store/shard-000 (under 1 MiB free): No space left on device"
 	assert_equal "$(cg-query -d "$store" dump)" "$before"
+	# rustdoc input opens the writer only for a change: an unchanged file needs no space, a
+	# new crate is refused with the same line when the shards are to open for writing
+	run -0 --separate-stderr cg-ingest -d "$store" "$EXAMPLE_WS/target/doc/shapes_cli.json"
+	assert_equal "$(jq -c '[.status, .parsed]' <<<"$output")" '["unchanged",false]'
+	run -74 --separate-stderr cg-ingest -d "$store" "$EXAMPLE_WS/target/doc/shapes_core.json"
+	assert_equal "$stderr" "cg-ingest: $store/shard-000 (under 1 MiB free): No space left on device"
+	assert_equal "$(cg-query -d "$store" dump)" "$before"
+	run cg-verify -d "$store"
+	assert_success
 }
 
 @test "a re-ingest of unchanged files decides from their bytes and cache-key inputs, without parsing" {
