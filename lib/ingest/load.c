@@ -275,26 +275,19 @@ static digest_entry *digest_add(cg_digest_cache *c, const char *path)
 	return &c->e[c->n++];
 }
 
-/* The digest kept for path when the file is as it was then; 0 when none is. */
+enum { DIGEST_UNSEEN, DIGEST_STALE, DIGEST_HIT };
+
+/* DIGEST_HIT with the digest kept for path when the file is as it was then; DIGEST_STALE when
+ * the cache saw path but the file (or the seed) changed since; DIGEST_UNSEEN otherwise. */
 static int digest_lookup(cg_digest_cache *c, const char *path, uint64_t seed, const struct stat *st, char out[17])
 {
 	pthread_mutex_lock(&c->mu);
 	digest_entry *e = digest_find(c, path);
-	int hit = e && e->seed == seed && same_file(&e->st, st);
-	if (hit)
+	int found = !e ? DIGEST_UNSEEN : e->seed == seed && same_file(&e->st, st) ? DIGEST_HIT : DIGEST_STALE;
+	if (found == DIGEST_HIT)
 		memcpy(out, e->digest, 17);
 	pthread_mutex_unlock(&c->mu);
-	return hit;
-}
-
-/* Whether the cache has seen path at all: a file it saw that failed digest_lookup has been
- * written since. */
-static int digest_seen(cg_digest_cache *c, const char *path)
-{
-	pthread_mutex_lock(&c->mu);
-	int seen = digest_find(c, path) != NULL;
-	pthread_mutex_unlock(&c->mu);
-	return seen;
+	return found;
 }
 
 /* Keeps a digest only for a file last changed a while before it was read: timestamps are
@@ -341,13 +334,14 @@ static int read_input(job *j, const char *src, char **data, size_t *len, char in
 	cg_digest_cache *c = j->o->digests;
 	struct stat st;
 	int named = strcmp(src, "-") != 0, stated = c && named && stat(src, &st) == 0, rc = CG_OK;
-	if (stated && digest_lookup(c, src, j->seed, &st, input) && (*known = json_object_get(j->known, input))) {
+	int seen = stated ? digest_lookup(c, src, j->seed, &st, input) : DIGEST_UNSEEN;
+	if (seen == DIGEST_HIT && (*known = json_object_get(j->known, input))) {
 		*len = (size_t)st.st_size;
 		return CG_OK;
 	}
 	time_t read_at = time(NULL);
 	uint64_t h;
-	int may_be_stored = named && json_object_size(j->known) && !(stated && digest_seen(c, src));
+	int may_be_stored = named && json_object_size(j->known) && seen == DIGEST_UNSEEN;
 	if (may_be_stored && !(rc = cg_input_hash(src, j->seed, &h, len, err))) {
 		digest_text(h, input);
 		*known = json_object_get(j->known, input);

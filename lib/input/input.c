@@ -55,14 +55,20 @@ static int read_into(cg_input *in, void *buf, size_t cap, size_t *got, cg_err *e
 	}
 }
 
+static int need_raw(cg_input *in, cg_err *err)
+{
+	if (!in->raw && !(in->raw = malloc(RAW_SIZE)))
+		return cg_err_set(err, CG_EINTERNAL, "out of memory");
+	return CG_OK;
+}
+
 static int fill_raw(cg_input *in, cg_err *err)
 {
 	if (in->rpos < in->rlen || in->eof)
 		return CG_OK;
 	in->rpos = in->rlen = 0;
-	if (!in->raw && !(in->raw = malloc(RAW_SIZE)))
-		return cg_err_set(err, CG_EINTERNAL, "out of memory");
-	return read_into(in, in->raw, RAW_SIZE, &in->rlen, err);
+	int rc = need_raw(in, err);
+	return rc ? rc : read_into(in, in->raw, RAW_SIZE, &in->rlen, err);
 }
 
 /* zstd frames begin 28 b5 2f fd, gzip members 1f 8b: content decides, not the name. */
@@ -146,10 +152,8 @@ static int start(cg_input *in, char *buf, size_t cap, size_t *got, cg_err *err)
 	int rc = read_into(in, buf, RAW_SIZE, got, err);
 	if (!rc)
 		rc = detect(in, (const uint8_t *)buf, *got, err);
-	if (rc || in->codec == PLAIN)
+	if (rc || in->codec == PLAIN || (rc = need_raw(in, err)))
 		return rc;
-	if (!(in->raw = malloc(RAW_SIZE)))
-		return cg_err_set(err, CG_EINTERNAL, "out of memory");
 	memcpy(in->raw, buf, *got);
 	in->rlen = *got;
 	*got = 0;
