@@ -806,6 +806,8 @@ typedef struct sst_job {
 	char path[4200];
 	cg_err err;
 	int rc;
+	pthread_t releaser; /* gives back the bytes of the runs only this job read */
+	int releasing;
 } sst_job;
 
 static int write_merged(sst_job *j, tourney *t, rocksdb_sstfilewriter_t *w)
@@ -840,10 +842,10 @@ static int write_merged(sst_job *j, tourney *t, rocksdb_sstfilewriter_t *w)
 	return e ? cg_err_rocks(&j->err, e, "write %s", j->path) : CG_OK;
 }
 
-/* Where run r of the slot has its first key of prefix lo or more: at or before it. */
-static size_t run_start(const run_index *ri, uint64_t lo)
+/* The run's first sample of prefix lo or more (n: none). */
+static size_t first_sample(const run_index *ri, uint64_t lo)
 {
-	size_t a = 0, b = ri->n; /* the last sample below lo: every key before it is below too */
+	size_t a = 0, b = ri->n;
 	while (a < b) {
 		size_t m = (a + b) / 2;
 		if (ri->at[m].prefix < lo)
@@ -851,6 +853,14 @@ static size_t run_start(const run_index *ri, uint64_t lo)
 		else
 			b = m;
 	}
+	return a;
+}
+
+/* Where run r of the slot has its first key of prefix lo or more: at or before it (the last
+ * sample below lo: every key before it is below too). */
+static size_t run_start(const run_index *ri, uint64_t lo)
+{
+	size_t a = first_sample(ri, lo);
 	return a ? ri->at[a - 1].off : 0;
 }
 
@@ -907,6 +917,37 @@ static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const e
 	return CG_OK;
 }
 
+/* Where the range starting at lo is no longer read by the job before it: that job reads up
+ * to the first key of prefix lo or more, which ends before the sample after the first such
+ * sample. */
+static size_t run_past(const run_index *ri, uint64_t lo)
+{
+	size_t a = lo ? first_sample(ri, lo) : 0;
+	return !lo ? 0 : a + 1 < ri->n ? ALIGN_UP(ri->at[a + 1].off) : ri->bytes;
+}
+
+/* Punches out of each run the bytes only this job read (its neighbours read from, and up to,
+ * the sampled offsets around its range). On a filesystem mounted with online discard, freeing
+ * a run's blocks waits on the device (about 0.35 ms a MiB here): done behind the merge instead
+ * of all at once when the runs are removed. Where punching is not supported the removal frees
+ * them as before. */
+static void *release_runs(void *arg)
+{
+	sst_job *j = arg;
+	char path[4200];
+	for (int r = 0; r < j->c->nruns[j->slot]; r++) {
+		const run_index *ri = &j->c->index[j->slot][r];
+		size_t from = run_past(ri, j->lo), to = j->hi ? run_start(ri, j->hi) & ~(ALIGN - 1) : ALIGN_UP(ri->bytes);
+		run_path(j->c, j->slot, r, path, sizeof path);
+		int fd = to > from ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+		if (fd >= 0) {
+			(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(to - from));
+			close(fd);
+		}
+	}
+	return NULL;
+}
+
 static void write_sst(sst_job *j)
 {
 	const shard_log *sl = &j->c->slot[j->slot];
@@ -951,6 +992,8 @@ static void write_sst(sst_job *j)
 	free(node);
 	free(es);
 	j->rc = rc;
+	if (!rc && nruns)
+		j->releasing = pthread_create(&j->releaser, NULL, release_runs, j) == 0;
 }
 
 /* Work items taken in turn by two threads. */
@@ -1112,6 +1155,9 @@ static int write_ssts(cg_changeset *c, cg_store *s, const char *dir, char **file
 			*err = jobs[k].err;
 	if (!rc)
 		rc = cg_store_ingest_files(s, files, MAX_RANGES, err);
+	for (int k = 0; k < n; k++)
+		if (jobs[k].releasing)
+			pthread_join(jobs[k].releaser, NULL);
 	for (int i = 0; i < c->nshards * MAX_RANGES; i++)
 		if (files[i])
 			unlink(files[i]); /* moved away on success; leftovers on failure */
