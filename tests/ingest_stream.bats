@@ -46,6 +46,30 @@ with_line3() {
 EOF
 }
 
+@test "NDJSON: a path two vertices share is refused at the first edge that used it, or at an edge after" {
+	cg-init -q
+	cg-ingest -q --ndjson "$FIX/small.ndjson"
+	before=$(graph)
+	bad="$BATS_TEST_TMPDIR/bad.ndjson"
+	# used by the edge on line 3 while it named one vertex; a second vertex takes it on line 5
+	printf '%s\n' '{"type":"vertex","kind":"function","path":"beta::run"}' \
+		'{"type":"vertex","kind":"function","path":"beta::go"}' \
+		'{"type":"edge","src":"beta::go","label":"Calls","dst":"beta::run"}' \
+		'{"type":"edge","src":"beta::go","label":"Calls","dst":"beta::go"}' \
+		'{"type":"vertex","kind":"struct","path":"beta::run"}' >"$bad"
+	run -65 --separate-stderr cg-ingest --ndjson "$bad"
+	assert_equal "$stderr" "cg-ingest: $bad: line 3: edge: path beta::run names several vertices of the input; use an id"
+	# first used by an edge after the second vertex took it
+	printf '%s\n' '{"type":"vertex","kind":"function","path":"beta::run"}' \
+		'{"type":"vertex","kind":"struct","path":"beta::run"}' \
+		'{"type":"vertex","kind":"function","path":"beta::go"}' \
+		'{"type":"edge","src":"beta::go","label":"Calls","dst":"beta::go"}' \
+		'{"type":"edge","src":"beta::go","label":"Uses","dst":"beta::run"}' >"$bad"
+	run -65 --separate-stderr cg-ingest --ndjson "$bad"
+	assert_equal "$stderr" "cg-ingest: $bad: line 5: edge: path beta::run names several vertices of the input; use an id"
+	assert_equal "$(graph)" "$before"
+}
+
 @test "NDJSON: the fast scanner and jansson give one answer (escapes and spacing go through jansson)" {
 	cg-init -q
 	plain="$BATS_TEST_TMPDIR/plain.ndjson"

@@ -20,19 +20,42 @@
  * meanwhile (every lookup in a table of millions misses the caches). */
 #define AHEAD 8
 
-/* An open-addressing table keyed by a nonzero 64-bit key. Vertex ids of the run: where each
- * was defined, and whether as a real vertex. Paths (and aliases) of the current input, by
- * hash: the vertex they name (UINT64_MAX: several) and the first edge that used them. */
+/* An open-addressing table of 16-byte slots keyed by a nonzero 64-bit key. Vertex ids of the
+ * run: val is where each was defined and whether as a real vertex (id_val). Paths (and
+ * aliases) of the current input, by hash: val is the vertex they name (UINT64_MAX: several),
+ * line[] the first edge that used each (a path's line is rarely read). Every edge end is a
+ * lookup in the ids table that misses the caches: at XL (5M vertices) it is 128 MB in
+ * 16-byte slots, where 24-byte slots holding the line took 192 MB. */
 typedef struct slot {
-	uint64_t key, vid;  /* key 0: empty */
-	uint32_t line;
-	uint16_t input, real;
+	uint64_t key, val;  /* key 0: empty */
 } slot;
 
 typedef struct table {
 	slot *s;
+	uint32_t *line;     /* per slot, in a table with lines (of paths) */
 	size_t n, nslots;
+	int lines;
 } table;
+
+static uint64_t id_val(size_t line, uint16_t input, int real)
+{
+	return (uint32_t)line | (uint64_t)input << 32 | (uint64_t)(real != 0) << 48;
+}
+
+static uint32_t id_line(const slot *s)
+{
+	return (uint32_t)s->val;
+}
+
+static uint16_t id_input(const slot *s)
+{
+	return (uint16_t)(s->val >> 32);
+}
+
+static int id_real(const slot *s)
+{
+	return (int)(s->val >> 48);
+}
 
 /* An edge end not resolvable yet: an id to look up, or a whole edge whose ends are paths. */
 typedef struct pending {
@@ -80,7 +103,7 @@ static int oom(run *r)
 /* The tables count against the bound: the change gets what they leave. */
 static int rebound(run *r)
 {
-	size_t tables = (r->ids.nslots + r->paths.nslots) * sizeof(slot);
+	size_t tables = (r->ids.nslots + r->paths.nslots) * sizeof(slot) + r->paths.nslots * sizeof(uint32_t);
 	size_t mem = r->o->io.memory ? r->o->io.memory : CG_INGEST_MEMORY_DEFAULT;
 	return cg_ingest_ctx_bound(r->c, mem > 2 * tables + (128u << 20) ? mem - 2 * tables : 128u << 20);
 }
@@ -98,35 +121,52 @@ static const slot *probe_start(const table *t, uint64_t key)
 	return t->nslots ? &t->s[slot_of(t, key)] : NULL;
 }
 
-static slot *find(const table *t, uint64_t key)
+static size_t probe(const table *t, uint64_t key)
 {
-	if (!t->nslots)
-		return NULL;
 	size_t j = slot_of(t, key);
 	while (t->s[j].key && t->s[j].key != key)
 		j = (j + 1) & (t->nslots - 1);
-	return &t->s[j];
+	return j;
+}
+
+static slot *find(const table *t, uint64_t key)
+{
+	return t->nslots ? &t->s[probe(t, key)] : NULL;
+}
+
+/* The table at twice its size (lines too, when it has them). */
+static int grow(table *t)
+{
+	size_t n = t->nslots ? t->nslots * 2 : 1 << 16, oldn = t->nslots;
+	slot *old = t->s, *s = calloc(n, sizeof *s);
+	uint32_t *oldline = t->line, *line = t->lines ? calloc(n, sizeof *line) : NULL;
+	if (!s || (t->lines && !line)) {
+		free(s);
+		free(line);
+		return -1;
+	}
+	cg_advise_huge(s, n * sizeof *s); /* every lookup misses: fewer TLB misses too */
+	t->s = s;
+	t->nslots = n;
+	t->line = line;
+	for (size_t i = 0; i < oldn; i++) {
+		if (!old[i].key)
+			continue;
+		size_t j = probe(t, old[i].key);
+		t->s[j] = old[i];
+		if (line)
+			line[j] = oldline[i];
+	}
+	free(old);
+	free(oldline);
+	return 0;
 }
 
 /* The slot of key, empty (key 0) when new; NULL when memory runs out. */
 static slot *claim(run *r, table *t, uint64_t key)
 {
-	if ((t->n + 1) * 10 > t->nslots * 7) {
-		size_t n = t->nslots ? t->nslots * 2 : 1 << 16, oldn = t->nslots;
-		slot *old = t->s;
-		if (!(t->s = calloc(n, sizeof *t->s))) {
-			t->s = old;
-			return NULL;
-		}
-		cg_advise_huge(t->s, n * sizeof *t->s); /* every lookup misses: fewer TLB misses too */
-		t->nslots = n;
-		for (size_t i = 0; i < oldn; i++)
-			if (old[i].key)
-				*find(t, old[i].key) = old[i];
-		free(old);
-		if (rebound(r))
-			return NULL;
-	}
+	if ((t->n + 1) * 10 > t->nslots * 7 && (grow(t) < 0 || rebound(r)))
+		return NULL;
 	return find(t, key);
 }
 
@@ -137,12 +177,13 @@ static int add_path(run *r, const char *path, size_t len, uint64_t vid)
 	if (!s)
 		return r->c->err->code ? r->c->err->code : oom(r);
 	if (!s->key) {
-		*s = (slot){ .key = h, .vid = vid };
+		*s = (slot){ .key = h, .val = vid };
 		r->paths.n++;
-	} else if (s->vid != vid && s->vid != UINT64_MAX) {
-		s->vid = UINT64_MAX;
-		if (s->line && (!r->held_line || s->line < r->held_line)) {
-			r->held_line = s->line;
+	} else if (s->val != vid && s->val != UINT64_MAX) {
+		uint32_t used = r->paths.line[s - r->paths.s];
+		s->val = UINT64_MAX;
+		if (used && (!r->held_line || used < r->held_line)) {
+			r->held_line = used;
 			snprintf(r->held_path, sizeof r->held_path, "%.*s", (int)len, path);
 		}
 	}
@@ -166,13 +207,13 @@ static int read_vertex(run *r, cg_ndjson_rec *rec, size_t line)
 	slot *s = claim(r, &r->ids, rec->vid);
 	if (!s)
 		return r->c->err->code ? r->c->err->code : oom(r);
-	if (s->key && real && s->real && s->input == r->input)
+	if (s->key && real && id_real(s) && id_input(s) == r->input)
 		return cg_err_set(r->c->err, CG_EDATA, "%s: line %zu: vertex: %016llx is already defined at line %u",
-				  r->name, line, (unsigned long long)rec->vid, s->line);
+				  r->name, line, (unsigned long long)rec->vid, id_line(s));
 	if (!s->key)
 		r->ids.n++;
-	if (!s->key || (real && !s->real))
-		*s = (slot){ rec->vid, rec->vid, (uint32_t)line, r->input, (uint16_t)real };
+	if (!s->key || (real && !id_real(s)))
+		*s = (slot){ rec->vid, id_val(line, r->input, real) };
 	int rc = add_paths(r, &rec->v, rec->vid);
 	if (!rc && real) {
 		rec->v.owner = r->owner;
@@ -211,11 +252,11 @@ static int resolve_now(run *r, const char *ref, int is_id, size_t line, uint64_t
 		return s && s->key ? 1 : 0;
 	}
 	slot *p = strchr(ref, '#') ? NULL : find(&r->paths, XXH3_64bits(ref, strlen(ref)));
-	if (!p || !p->vid || p->vid == UINT64_MAX)
+	if (!p || !p->val || p->val == UINT64_MAX)
 		return -1;
-	*vid = p->vid;
-	if (!p->line)
-		p->line = (uint32_t)line;
+	*vid = p->val;
+	if (!r->paths.line[p - r->paths.s])
+		r->paths.line[p - r->paths.s] = (uint32_t)line;
 	return 1;
 }
 
@@ -251,11 +292,11 @@ static int resolve_late(run *r, const char *ref, size_t line, uint64_t *vid)
 	if (cg_vid_parse(ref, vid) == 0 && find(&r->ids, *vid) && find(&r->ids, *vid)->key)
 		return CG_OK;
 	slot *p = strchr(ref, '#') ? NULL : find(&r->paths, XXH3_64bits(ref, strlen(ref)));
-	if (p && p->vid == UINT64_MAX)
+	if (p && p->val == UINT64_MAX)
 		return cg_err_set(err, CG_EDATA, "%s: line %zu: edge: path %s names several vertices of the input; use an id",
 				  r->name, line, ref);
-	if (p && p->vid) {
-		*vid = p->vid;
+	if (p && p->val) {
+		*vid = p->val;
 		return CG_OK;
 	}
 	int rc = cg_ingest_resolve(r->c->store, ref, vid, err);
@@ -292,8 +333,10 @@ static int finish_input(run *r)
 	r->npe = 0;
 	r->arena.len = 0;
 	r->held_line = 0;
-	if (r->paths.s)
+	if (r->paths.s) {
 		memset(r->paths.s, 0, r->paths.nslots * sizeof *r->paths.s);
+		memset(r->paths.line, 0, r->paths.nslots * sizeof *r->paths.line);
+	}
 	r->paths.n = 0;
 	return rc;
 }
@@ -414,7 +457,7 @@ static int write_stubs(run *r)
 		uint64_t vid;
 		const cg_vertex *v = cg_graph_vertex_at(r->stubs, i, &vid);
 		const slot *s = find(&r->ids, vid);
-		if (!s || !s->real)
+		if (!s || !id_real(s))
 			rc = cg_ingest_put_stub(r->c, vid, v);
 	}
 	return rc;
@@ -424,7 +467,7 @@ int cg_ingest_ndjson(cg_store *s, const cg_ndjson_opts *o, const char *const *so
 		     cg_unit_result *res, cg_err *err)
 {
 	ingest_ctx c;
-	run r = { .c = &c, .o = o, .owner = cg_unit_id(o->unit) };
+	run r = { .c = &c, .o = o, .owner = cg_unit_id(o->unit), .paths.lines = 1 };
 	int rc = cg_ingest_ctx_open(&c, s, err), any = 0;
 	for (int i = 0; i < AHEAD && !rc; i++)
 		if (!(r.ahead[i].parser = cg_ndjson_parser_new(o->lenient)))
@@ -448,6 +491,7 @@ int cg_ingest_ndjson(cg_store *s, const cg_ndjson_opts *o, const char *const *so
 	cg_graph_free(r.stubs);
 	free(r.ids.s);
 	free(r.paths.s);
+	free(r.paths.line);
 	free(r.pe);
 	cg_buf_free(&r.arena);
 	cg_ingest_ctx_close(&c);
