@@ -73,6 +73,7 @@ typedef struct parsed {
 	cg_ndjson_rec rec;
 	size_t line;
 	int ids;  /* an edge: bit 0 src, bit 1 dst given as ids (already in rec.e) */
+	uint64_t path; /* a vertex: its path's hash */
 	int rc;
 	cg_err err;
 } parsed;
@@ -170,9 +171,8 @@ static slot *claim(run *r, table *t, uint64_t key)
 	return find(t, key);
 }
 
-static int add_path(run *r, const char *path, size_t len, uint64_t vid)
+static int add_path(run *r, uint64_t h, const char *path, size_t len, uint64_t vid)
 {
-	uint64_t h = XXH3_64bits(path, len);
 	slot *s = claim(r, &r->paths, h);
 	if (!s)
 		return r->c->err->code ? r->c->err->code : oom(r);
@@ -190,18 +190,19 @@ static int add_path(run *r, const char *path, size_t len, uint64_t vid)
 	return CG_OK;
 }
 
-static int add_paths(run *r, const cg_vertex *v, uint64_t vid)
+/* The vertex's path (hashed already, when it was parsed) and its aliases. */
+static int add_paths(run *r, const cg_vertex *v, uint64_t vid, uint64_t h)
 {
-	int rc = add_path(r, v->str[CG_VF_PATH], strlen(v->str[CG_VF_PATH]), vid);
+	int rc = add_path(r, h, v->str[CG_VF_PATH], strlen(v->str[CG_VF_PATH]), vid);
 	for (const char *a = v->str[CG_VF_ALIASES]; a && *a && !rc;) {
 		size_t n = strcspn(a, "\n");
-		rc = add_path(r, a, n, vid);
+		rc = add_path(r, XXH3_64bits(a, n), a, n, vid);
 		a += n + (a[n] == '\n');
 	}
 	return rc;
 }
 
-static int read_vertex(run *r, cg_ndjson_rec *rec, size_t line)
+static int read_vertex(run *r, cg_ndjson_rec *rec, size_t line, uint64_t path)
 {
 	int real = !(rec->v.flags & CG_VFLAG_STUB);
 	slot *s = claim(r, &r->ids, rec->vid);
@@ -214,7 +215,7 @@ static int read_vertex(run *r, cg_ndjson_rec *rec, size_t line)
 		r->ids.n++;
 	if (!s->key || (real && !id_real(s)))
 		*s = (slot){ rec->vid, id_val(line, r->input, real) };
-	int rc = add_paths(r, &rec->v, rec->vid);
+	int rc = add_paths(r, &rec->v, rec->vid, path);
 	if (!rc && real) {
 		rec->v.owner = r->owner;
 		r->res->vertices++;
@@ -353,7 +354,7 @@ static int use_oldest(run *r)
 		*r->c->err = p->err;
 		return p->rc;
 	}
-	return p->rec.is_edge ? read_edge(r, &p->rec, p->line, p->ids) : read_vertex(r, &p->rec, p->line);
+	return p->rec.is_edge ? read_edge(r, &p->rec, p->line, p->ids) : read_vertex(r, &p->rec, p->line, p->path);
 }
 
 static int use_all(run *r)
@@ -378,7 +379,10 @@ static int read_record(run *r, const char *text, size_t n, size_t line)
 	if ((p->rc = cg_ndjson_parse(p->parser, r->name, line, text, n, rec, &p->err)))
 		return CG_OK;
 	if (!rec->is_edge) {
+		const char *path = rec->v.str[CG_VF_PATH];
+		p->path = XXH3_64bits(path, strlen(path));
 		__builtin_prefetch(probe_start(&r->ids, rec->vid));
+		__builtin_prefetch(probe_start(&r->paths, p->path));
 		return CG_OK;
 	}
 	p->ids = (cg_vid_parse(rec->src, &rec->e.src) == 0) | (cg_vid_parse(rec->dst, &rec->e.dst) == 0) << 1;
