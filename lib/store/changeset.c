@@ -1,39 +1,30 @@
 /* changeset: collect key operations per shard and apply them as a batch or as SST files.
  * Past a memory budget the operations are sorted and spilled as run files to the store's
- * staging area (on a second thread, while the caller goes on adding); applying merges the
- * runs and what is still in memory straight into the SST writers. Each shard's keys are kept
- * in two parts by their first byte (edges, then the rest: disjoint key ranges), so that two
- * threads write a shard's two SST files, compression included, at once. */
+ * staging area (on a second thread, while the caller goes on adding; runfile.h writes and
+ * reads those files); applying merges the runs and what is still in memory straight into the
+ * SST writers. Each shard's keys are kept in two parts by their first byte (edges, then the
+ * rest: disjoint key ranges), so that two threads write a shard's two SST files, compression
+ * included, at once. */
 #include "changeset.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/aio_abi.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/grow.h"
+#include "runfile.h"
 
 #define DELETED UINT32_MAX
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
 #define ENTRY_COST (2 * sizeof(entry)) /* a sorted entry and its radix scratch copy */
-/* A merge reads each run a chunk ahead (Linux AIO) into a second buffer, and moves the
- * unread end of the first, up to RUN_HEAD bytes, in front of it. */
-#define RUN_CHUNK ((size_t)128 << 10)
-#define RUN_HEAD ((size_t)16 << 10)
-#define RUN_WRITE (1 << 20)  /* a spill's write buffer */
 /* A log's runs go through the page cache until they add up to twice the change's budget
- * (the memory bound less the readers' tables), the rest around it (O_DIRECT, where the
- * filesystem allows it: aligned buffers, offsets and lengths). */
-#define ALIGN ((size_t)4096)
-#define ALIGN_UP(n) (((n) + ALIGN - 1) & ~(ALIGN - 1))
+ * (the memory bound less the readers' tables), the rest around it (runfile.h). */
 /* A generation of logs is spilled at this size even under a larger budget: sorting and
  * writing out a log that fits the caches costs less than a random walk through a large one
  * at the end (measured: a third less CPU time at 100k vertices). */
@@ -332,67 +323,8 @@ static size_t run_bytes(const cg_changeset *c, int i)
 	return bytes;
 }
 
-/* Opens a run file, around the page cache when direct and the filesystem allows it. A run is
- * read once: a small change's runs are read back from the cache within seconds, but a large
- * one's first runs minutes later, and on a VM every page-cache page is memory newly touched
- * (measured here: writing 3 GB through the cache cost 5-8 s of system time, with O_DIRECT
- * 0.5 s), and file pages idle for a minute were paged out, to be read back cold. */
-static int open_run(const char *path, int flags, int direct)
-{
-	int fd = open(path, flags | O_CLOEXEC, 0600);
-	if (fd >= 0 && direct) {
-		int fl = fcntl(fd, F_GETFL);
-		if (fl >= 0)
-			(void)fcntl(fd, F_SETFL, fl | O_DIRECT);
-	}
-	return fd;
-}
-
-/* Writes n bytes (a multiple of ALIGN, from an aligned buffer); a short write is a full disk. */
-static int write_block(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t k = write(fd, p, n);
-	if (k >= 0 && (size_t)k != n)
-		errno = ENOSPC;
-	return k >= 0 && (size_t)k == n ? 0 : -1;
-}
-
-typedef struct run_writer {
-	int fd;
-	uint8_t *buf; /* RUN_WRITE bytes, aligned */
-	size_t len;
-	size_t bytes; /* written so far, the buffer included */
-} run_writer;
-
-static int run_put(run_writer *w, const uint8_t *p, size_t n)
-{
-	w->bytes += n;
-	while (n) {
-		size_t k = RUN_WRITE - w->len < n ? RUN_WRITE - w->len : n;
-		memcpy(w->buf + w->len, p, k);
-		w->len += k;
-		p += k;
-		n -= k;
-		if (w->len == RUN_WRITE && write_block(w->fd, w->buf, RUN_WRITE) < 0)
-			return -1;
-		if (w->len == RUN_WRITE)
-			w->len = 0;
-	}
-	return 0;
-}
-
-/* The last block goes out padded to ALIGN, and the file is cut back to its bytes. */
-static int run_finish(run_writer *w)
-{
-	size_t n = ALIGN_UP(w->len);
-	memset(w->buf + w->len, 0, n - w->len);
-	if (n && write_block(w->fd, w->buf, n) < 0)
-		return -1;
-	return ftruncate(w->fd, (off_t)w->bytes);
-}
-
 /* Writes the sorted log's last operation of each key, and samples the index. */
-static int write_run(run_writer *w, const shard_log *sl, const entry *es, run_index *ri, int *oom)
+static int write_run(cg_run_writer *w, const shard_log *sl, const entry *es, run_index *ri, int *oom)
 {
 	for (size_t k = 0, sample = 0; k < sl->n; k++) {
 		op o, next;
@@ -409,10 +341,10 @@ static int write_run(run_writer *w, const shard_log *sl, const entry *es, run_in
 			sample = w->bytes + SAMPLE_BYTES;
 		}
 		size_t vbytes = o.vlen == DELETED ? 0 : o.vlen;
-		if (run_put(w, o.key - 8, 8 + o.klen + vbytes) < 0)
+		if (cg_run_put(w, o.key - 8, 8 + o.klen + vbytes) < 0)
 			return -1;
 	}
-	return run_finish(w);
+	return cg_run_finish(w);
 }
 
 /* Writes a run and its index; on a failure, the run is still counted (for removal). */
@@ -421,30 +353,27 @@ static int spill_slot(cg_changeset *c, int i, shard_log *sl, cg_err *err)
 	char path[4200];
 	run_path(c, i, c->nruns[i], path, sizeof path);
 	entry *es = sorted_entries(sl);
-	run_writer w = { .buf = aligned_alloc(ALIGN, RUN_WRITE) };
-	if (!es || !w.buf || CG_GROW(c->index[i], c->index_cap[i], (size_t)c->nruns[i] + 1, 16)) {
+	if (!es || CG_GROW(c->index[i], c->index_cap[i], (size_t)c->nruns[i] + 1, 16)) {
 		free(es);
-		free(w.buf);
 		return cg_err_set(err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
 	}
 	run_index *ri = &c->index[i][c->nruns[i]];
 	*ri = (run_index){ 0 };
 	ri->direct = run_bytes(c, i) >= 2 * c->budget;
-	w.fd = open_run(path, O_WRONLY | O_CREAT | O_EXCL, ri->direct);
-	int ok = w.fd >= 0, oom = 0;
+	cg_run_writer w;
+	int ok = cg_run_create(&w, path, ri->direct) == 0, oom = !ok && errno == ENOMEM;
 	if (ok)
 		c->nruns[i]++; /* removed with the others from here on, whatever happens */
 	ok = ok && write_run(&w, sl, es, ri, &oom) == 0;
 	ri->bytes = w.bytes;
 	int e = errno;
-	if (w.fd >= 0 && close(w.fd) != 0 && ok) {
+	if (cg_run_close(&w) != 0 && ok) {
 		ok = 0;
 		e = errno;
 	}
 	free(es);
-	free(w.buf);
 	if (oom)
-		return cg_err_set(err, CG_EINTERNAL, "out of memory indexing %s", path);
+		return cg_err_set(err, CG_EINTERNAL, "out of memory spilling to %s", path);
 	return ok ? CG_OK : cg_err_sys(err, CG_EIO, e, "spill to %s", path);
 }
 
@@ -577,16 +506,8 @@ static int apply_batches(cg_changeset *c, cg_store *s, cg_err *err)
 
 /* A source of sorted operations in a range: a run file, or the sorted log (the newest). */
 typedef struct source {
-	int fd;          /* a run's; -1 for the log */
-	uint8_t *buf, *ahead; /* a run's buffers, aligned: unread bytes [pos, len) of buf; the next
-				* chunk is read into ahead + RUN_HEAD meanwhile */
-	size_t cap, ahead_cap, pos, len;
-	aio_context_t aio; /* the merge's (0: none, reads are synchronous) */
-	struct iocb cb;  /* the read of the next chunk, when pending; done when it finished */
-	int pending, done;
+	cg_run_reader run; /* a run's reader; fd -1 for the log */
 	int spent;       /* past its range: loses every match */
-	int64_t res;     /* its result: a length or -errno */
-	size_t at, end;  /* the offset of the next chunk to read; the run's bytes */
 	const shard_log *sl;
 	const entry *es;
 	size_t next;
@@ -612,91 +533,6 @@ static int src_cmp(const source *a, const source *b)
 	return key_cmp(&a->cur, &b->cur);
 }
 
-/* Starts reading the run's next chunk into ahead (nothing past its end); where the merge
- * has no AIO context, or the kernel refuses the request, it is read at once. */
-static void run_request(source *src)
-{
-	if (src->at >= src->end)
-		return;
-	src->cb = (struct iocb){ .aio_data = (uintptr_t)src, .aio_lio_opcode = IOCB_CMD_PREAD,
-				 .aio_fildes = (uint32_t)src->fd, .aio_buf = (uintptr_t)(src->ahead + RUN_HEAD),
-				 .aio_nbytes = RUN_CHUNK, .aio_offset = (int64_t)src->at };
-	struct iocb *list[1] = { &src->cb };
-	src->pending = 1;
-	src->done = !src->aio || syscall(SYS_io_submit, src->aio, 1, list) != 1;
-	if (src->done) {
-		ssize_t k = pread(src->fd, src->ahead + RUN_HEAD, RUN_CHUNK, (off_t)src->at);
-		src->res = k < 0 ? -errno : k;
-	}
-	src->at += RUN_CHUNK;
-}
-
-/* Waits for the chunk in flight (marking others that finish meanwhile): its length, or -1 (a
- * short chunk before the end is EIO). */
-static ssize_t run_wait(source *src)
-{
-	while (!src->done) {
-		struct io_event ev[16];
-		long n = syscall(SYS_io_getevents, src->aio, 1, 16, ev, NULL);
-		if (n < 0 && errno != EINTR)
-			return -1;
-		for (long i = 0; i < n; i++) {
-			source *s = (source *)(uintptr_t)ev[i].data;
-			s->done = 1;
-			s->res = ev[i].res;
-		}
-	}
-	src->pending = 0;
-	size_t want = src->end - (size_t)src->cb.aio_offset;
-	if (src->res >= 0 && (size_t)src->res != (want < RUN_CHUNK ? want : RUN_CHUNK))
-		src->res = -EIO;
-	return src->res < 0 ? (errno = (int)-src->res, -1) : (ssize_t)src->res;
-}
-
-/* Puts the chunk read ahead after the unread bytes: in front of it in the other buffer, or
- * (an operation longer than RUN_HEAD) both in a larger buffer. */
-static int run_join(source *src, size_t k)
-{
-	size_t rest = src->len - src->pos;
-	uint8_t *from = src->buf + src->pos;
-	if (rest > RUN_HEAD) {
-		size_t cap = ALIGN_UP(rest + k) > src->ahead_cap ? ALIGN_UP(rest + k) : src->ahead_cap;
-		uint8_t *b = aligned_alloc(ALIGN, cap);
-		if (!b)
-			return -1;
-		memcpy(b, from, rest);
-		memcpy(b + rest, src->ahead + RUN_HEAD, k);
-		free(src->buf);
-		src->buf = b;
-		src->cap = cap;
-		src->pos = 0;
-		src->len = rest + k;
-		return 0;
-	}
-	memcpy(src->ahead + RUN_HEAD - rest, from, rest);
-	uint8_t *b = src->buf;
-	size_t cap = src->cap;
-	src->buf = src->ahead;
-	src->cap = src->ahead_cap;
-	src->ahead = b;
-	src->ahead_cap = cap;
-	src->pos = RUN_HEAD - rest;
-	src->len = RUN_HEAD + k;
-	return 0;
-}
-
-/* Makes need unread bytes available (fewer only at the run's end); -1 on a read error. */
-static int run_fill(source *src, size_t need)
-{
-	while (src->len - src->pos < need && src->pending) {
-		ssize_t k = run_wait(src);
-		if (k < 0 || run_join(src, (size_t)k) < 0)
-			return -1;
-		run_request(src);
-	}
-	return 0;
-}
-
 static int source_read(source *src);
 
 /* Advances to the next operation; 0 at the end of the range, -1 on a read error. */
@@ -708,7 +544,7 @@ static int source_next(source *src)
 
 static int source_read(source *src)
 {
-	if (!src->buf) { /* the last operation of each key only */
+	if (src->run.fd < 0) { /* the last operation of each key only */
 		const uint8_t *log = src->sl->log.data;
 		if (src->next == src->sl->n)
 			return 0;
@@ -723,21 +559,22 @@ static int source_read(source *src)
 		set_words(src);
 		return 1;
 	}
+	cg_run_reader *r = &src->run;
 	uint32_t head[2];
-	if (run_fill(src, sizeof head) < 0)
+	if (cg_run_fill(r, sizeof head) < 0)
 		return -1;
-	if (src->len == src->pos)
+	if (r->len == r->pos)
 		return 0;
-	if (src->len - src->pos < sizeof head)
+	if (r->len - r->pos < sizeof head)
 		return errno = EIO, -1;
-	memcpy(head, src->buf + src->pos, sizeof head);
+	memcpy(head, r->buf + r->pos, sizeof head);
 	size_t size = sizeof head + head[0] + (head[1] == DELETED ? 0 : head[1]);
-	if (run_fill(src, size) < 0)
+	if (cg_run_fill(r, size) < 0)
 		return -1;
-	if (src->len - src->pos < size)
+	if (r->len - r->pos < size)
 		return errno = EIO, -1;
-	read_op(src->buf + src->pos, &src->cur);
-	src->pos += size;
+	read_op(r->buf + r->pos, &src->cur);
+	r->pos += size;
 	set_words(src);
 	return 1;
 }
@@ -864,23 +701,6 @@ static size_t run_start(const run_index *ri, uint64_t lo)
 	return a ? ri->at[a - 1].off : 0;
 }
 
-/* Opens run r of the job's slot and starts reading it from the aligned offset at or before
- * from. */
-static int open_source(sst_job *j, int r, size_t from, source *src, char *path, size_t n)
-{
-	size_t size = RUN_HEAD + RUN_CHUNK;
-	run_path(j->c, j->slot, r, path, n);
-	src->end = j->c->index[j->slot][r].bytes;
-	src->at = from & ~(ALIGN - 1);
-	src->cap = src->ahead_cap = size;
-	src->pos = src->len = RUN_HEAD;
-	if (!(src->buf = aligned_alloc(ALIGN, size)) || !(src->ahead = aligned_alloc(ALIGN, size)) ||
-	    (src->fd = open_run(path, O_RDONLY, j->c->index[j->slot][r].direct)) < 0)
-		return -1;
-	run_request(src);
-	return 0;
-}
-
 /* Opens the runs (and the log) at the range's start: each source's first key in range. The
  * runs' first chunks are all asked for before any is waited for. */
 static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const entry *es, aio_context_t aio)
@@ -889,19 +709,20 @@ static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const e
 	int nruns = j->c->nruns[j->slot];
 	char path[4200] = "";
 	*n = 0;
-	for (int r = 0; r <= nruns; r++) {
-		srcs[r] = (source){ .fd = -1, .aio = aio, .sl = sl, .es = es, .age = r, .hi = j->hi };
-		if (r < nruns && open_source(j, r, run_start(&j->c->index[j->slot][r], j->lo), &srcs[r], path, sizeof path) < 0)
+	for (int r = 0; r <= nruns; r++)
+		srcs[r] = (source){ .run.fd = -1, .sl = sl, .es = es, .age = r, .hi = j->hi };
+	for (int r = 0; r < nruns; r++) {
+		const run_index *ri = &j->c->index[j->slot][r];
+		run_path(j->c, j->slot, r, path, sizeof path);
+		if (cg_run_open(&srcs[r].run, path, ri->direct, ri->bytes, run_start(ri, j->lo), aio) < 0)
 			return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
 	}
 	for (int r = 0; r <= nruns; r++) {
 		source *src = &srcs[r];
 		if (r < nruns) {
-			size_t skip = run_start(&j->c->index[j->slot][r], j->lo) & (ALIGN - 1);
 			run_path(j->c, j->slot, r, path, sizeof path);
-			if (run_fill(src, skip) < 0)
+			if (cg_run_start(&src->run) < 0)
 				return cg_err_sys(&j->err, CG_EIO, errno, "%s", path);
-			src->pos += skip < src->len - src->pos ? skip : src->len - src->pos;
 		} else {
 			while (src->next < sl->n && es[src->next].prefix < j->lo)
 				src->next++;
@@ -923,7 +744,7 @@ static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const e
 static size_t run_past(const run_index *ri, uint64_t lo)
 {
 	size_t a = lo ? first_sample(ri, lo) : 0;
-	return !lo ? 0 : a + 1 < ri->n ? ALIGN_UP(ri->at[a + 1].off) : ri->bytes;
+	return !lo ? 0 : a + 1 < ri->n ? CG_RUN_ALIGN_UP(ri->at[a + 1].off) : ri->bytes;
 }
 
 /* Punches out of each run the bytes only this job read (its neighbours read from, and up to,
@@ -937,13 +758,9 @@ static void *release_runs(void *arg)
 	char path[4200];
 	for (int r = 0; r < j->c->nruns[j->slot]; r++) {
 		const run_index *ri = &j->c->index[j->slot][r];
-		size_t from = run_past(ri, j->lo), to = j->hi ? run_start(ri, j->hi) & ~(ALIGN - 1) : ALIGN_UP(ri->bytes);
+		size_t to = j->hi ? run_start(ri, j->hi) & ~(CG_RUN_ALIGN - 1) : CG_RUN_ALIGN_UP(ri->bytes);
 		run_path(j->c, j->slot, r, path, sizeof path);
-		int fd = to > from ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-		if (fd >= 0) {
-			(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(to - from));
-			close(fd);
-		}
+		cg_run_release(path, run_past(ri, j->lo), to);
 	}
 	return NULL;
 }
@@ -957,9 +774,7 @@ static void write_sst(sst_job *j)
 	source **h = calloc((size_t)nruns + 1, sizeof *h);
 	size_t *node = calloc((size_t)nruns + 1, sizeof *node);
 	size_t n = 0;
-	aio_context_t aio = 0; /* without one (refused, or too many), each chunk is read when needed */
-	if (nruns && syscall(SYS_io_setup, nruns, &aio) < 0)
-		aio = 0;
+	aio_context_t aio = cg_run_aio(nruns); /* without one, each chunk is read when needed */
 	int rc = es && srcs && h && node ? CG_OK : cg_err_set(&j->err, CG_EINTERNAL, "out of memory sorting %zu keys", sl->n);
 	if (!rc)
 		rc = open_sources(j, srcs, h, &n, es, aio);
@@ -979,14 +794,9 @@ static void write_sst(sst_job *j)
 		rocksdb_options_destroy(opts);
 		rocksdb_envoptions_destroy(env);
 	}
-	if (aio)
-		syscall(SYS_io_destroy, aio); /* waits for the reads a failure left in flight */
-	for (int r = 0; srcs && r <= nruns; r++) {
-		if (srcs[r].buf && srcs[r].fd >= 0)
-			close(srcs[r].fd);
-		free(srcs[r].buf);
-		free(srcs[r].ahead);
-	}
+	cg_run_aio_free(aio); /* waits for the reads a failure left in flight */
+	for (int r = 0; srcs && r < nruns; r++)
+		cg_run_close_reader(&srcs[r].run);
 	free(srcs);
 	free(h);
 	free(node);
