@@ -172,7 +172,7 @@ static int join(cg_run_reader *r, size_t k)
 	return 0;
 }
 
-int cg_run_fill(cg_run_reader *r, size_t need)
+int cg_run_refill(cg_run_reader *r, size_t need)
 {
 	while (r->len - r->pos < need && r->pending) {
 		ssize_t k = wait_chunk(r);

@@ -54,8 +54,12 @@ void cg_run_aio_free(aio_context_t aio);
 int cg_run_open(cg_run_reader *r, const char *path, int direct, size_t bytes, size_t from, aio_context_t aio);
 int cg_run_start(cg_run_reader *r);
 /* Makes need unread bytes available (fewer only at the run's end): 0, or -1 with errno (a
- * short chunk before the end is EIO). */
-int cg_run_fill(cg_run_reader *r, size_t need);
+ * short chunk before the end is EIO). Inline for the merge's every key; refill waits. */
+int cg_run_refill(cg_run_reader *r, size_t need);
+static inline int cg_run_fill(cg_run_reader *r, size_t need)
+{
+	return r->len - r->pos >= need ? 0 : cg_run_refill(r, need);
+}
 void cg_run_close_reader(cg_run_reader *r);
 
 /* Gives the file's bytes [from, to) back to the filesystem (a hole; the size stays). Where
