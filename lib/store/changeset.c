@@ -23,8 +23,6 @@
 #define DELETED UINT32_MAX
 #define SST_THRESHOLD 200000 /* operations; below this a WriteBatch is as fast */
 #define ENTRY_COST (2 * sizeof(entry)) /* a sorted entry and its radix scratch copy */
-/* A log's runs go through the page cache until they add up to twice the change's budget
- * (the memory bound less the readers' tables), the rest around it (runfile.h). */
 /* A generation of logs is spilled at this size even under a larger budget: sorting and
  * writing out a log that fits the caches costs less than a random walk through a large one
  * at the end (measured: a third less CPU time at 100k vertices). */
@@ -359,6 +357,8 @@ static int spill_slot(cg_changeset *c, int i, shard_log *sl, cg_err *err)
 	}
 	run_index *ri = &c->index[i][c->nruns[i]];
 	*ri = (run_index){ 0 };
+	/* a log's runs go through the page cache until they add up to twice the change's budget
+	 * (the memory bound less the readers' tables), the rest around it (runfile.h) */
 	ri->direct = run_bytes(c, i) >= 2 * c->budget;
 	cg_run_writer w;
 	int ok = cg_run_create(&w, path, ri->direct) == 0, oom = !ok && errno == ENOMEM;
@@ -743,8 +743,10 @@ static int open_sources(sst_job *j, source *srcs, source **h, size_t *n, const e
  * sample. */
 static size_t run_past(const run_index *ri, uint64_t lo)
 {
-	size_t a = lo ? first_sample(ri, lo) : 0;
-	return !lo ? 0 : a + 1 < ri->n ? CG_RUN_ALIGN_UP(ri->at[a + 1].off) : ri->bytes;
+	if (!lo)
+		return 0;
+	size_t a = first_sample(ri, lo);
+	return a + 1 < ri->n ? CG_RUN_ALIGN_UP(ri->at[a + 1].off) : ri->bytes;
 }
 
 /* Punches out of each run the bytes only this job read (its neighbours read from, and up to,
@@ -758,7 +760,8 @@ static void *release_runs(void *arg)
 	char path[4200];
 	for (int r = 0; r < j->c->nruns[j->slot]; r++) {
 		const run_index *ri = &j->c->index[j->slot][r];
-		size_t to = j->hi ? run_start(ri, j->hi) & ~(CG_RUN_ALIGN - 1) : CG_RUN_ALIGN_UP(ri->bytes);
+		/* to where the job after this one opens its reader */
+		size_t to = j->hi ? CG_RUN_ALIGN_DOWN(run_start(ri, j->hi)) : CG_RUN_ALIGN_UP(ri->bytes);
 		run_path(j->c, j->slot, r, path, sizeof path);
 		cg_run_release(path, run_past(ri, j->lo), to);
 	}

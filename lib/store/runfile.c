@@ -186,8 +186,8 @@ int cg_run_refill(cg_run_reader *r, size_t need)
 int cg_run_open(cg_run_reader *r, const char *path, int direct, size_t bytes, size_t from, aio_context_t aio)
 {
 	size_t size = RUN_HEAD + RUN_CHUNK;
-	*r = (cg_run_reader){ .fd = -1, .aio = aio, .end = bytes, .at = from & ~(CG_RUN_ALIGN - 1),
-			      .skip = from & (CG_RUN_ALIGN - 1), .cap = size, .ahead_cap = size,
+	*r = (cg_run_reader){ .fd = -1, .aio = aio, .end = bytes, .at = CG_RUN_ALIGN_DOWN(from),
+			      .skip = from - CG_RUN_ALIGN_DOWN(from), .cap = size, .ahead_cap = size,
 			      .pos = RUN_HEAD, .len = RUN_HEAD };
 	if (!(r->buf = aligned_alloc(CG_RUN_ALIGN, size)) || !(r->ahead = aligned_alloc(CG_RUN_ALIGN, size)))
 		return errno = ENOMEM, -1;

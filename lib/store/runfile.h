@@ -10,7 +10,8 @@
 #include <linux/aio_abi.h>
 
 #define CG_RUN_ALIGN ((size_t)4096) /* O_DIRECT's unit for buffers, offsets and lengths */
-#define CG_RUN_ALIGN_UP(n) (((n) + CG_RUN_ALIGN - 1) & ~(CG_RUN_ALIGN - 1))
+#define CG_RUN_ALIGN_DOWN(n) ((n) & ~(CG_RUN_ALIGN - 1))
+#define CG_RUN_ALIGN_UP(n) CG_RUN_ALIGN_DOWN((n) + CG_RUN_ALIGN - 1)
 
 typedef struct cg_run_writer {
 	int fd;
@@ -48,7 +49,8 @@ typedef struct cg_run_reader {
 aio_context_t cg_run_aio(int n);
 void cg_run_aio_free(aio_context_t aio);
 
-/* Opens a run of the given size to read from offset from, and asks for its first chunk:
+/* Opens a run of the given size to read from offset from (its first chunk at
+ * CG_RUN_ALIGN_DOWN(from)), and asks for that chunk:
  * 0, or -1 with errno. cg_run_start then waits for it and moves to from. Opening every run
  * before starting any has all their first reads in flight at once. */
 int cg_run_open(cg_run_reader *r, const char *path, int direct, size_t bytes, size_t from, aio_context_t aio);
